@@ -1,0 +1,4 @@
+// POST /webhooks/confgo: a Juno event envelope signed with Standard Webhooks.
+import { envelopeFunction } from '../shared/runtime';
+
+export const handler = envelopeFunction('confgo');

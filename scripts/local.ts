@@ -1,0 +1,57 @@
+// Settings shared by the local scripts (start, send): ports, the data folder and the local secrets,
+// generated once per checkout and kept in the git-ignored .data/ folder.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isPlainObject } from '../shared/fields';
+
+export const ROOT = resolve(__dirname, '..');
+
+export interface LocalSettings {
+  port: number;
+  dataDir: string;
+  apiToken: string;
+  secrets: { confgo: string; devops: string; grafana: string; git: string };
+}
+
+function portFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name} must be a TCP port, got ${value}`);
+  return port;
+}
+
+export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
+  const dataDir = resolve(ROOT, env.JUNOEVENT_DATA_DIR ?? '.data');
+  const file = resolve(dataDir, 'local-secrets.json');
+  let stored: unknown;
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
+  if (!isLocalSecrets(stored)) {
+    stored = {
+      apiToken: randomBytes(24).toString('base64url'),
+      secrets: {
+        confgo: standardSecret(),
+        devops: standardSecret(),
+        grafana: randomBytes(24).toString('base64url'),
+        git: randomBytes(24).toString('base64url'),
+      },
+    };
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  }
+  if (!isLocalSecrets(stored)) throw new Error(`${file} could not be written`);
+  return { port: portFrom(env.PORT, 3000, 'PORT'), dataDir, ...stored };
+}
+
+function standardSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+function isLocalSecrets(value: unknown): value is Pick<LocalSettings, 'apiToken' | 'secrets'> {
+  if (!isPlainObject(value) || typeof value.apiToken !== 'string' || !isPlainObject(value.secrets)) return false;
+  const { secrets } = value;
+  return ['confgo', 'devops', 'grafana', 'git'].every((source) => typeof secrets[source] === 'string');
+}
+
+export { portFrom };

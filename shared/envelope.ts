@@ -1,0 +1,105 @@
+// The Juno event envelope that confgo and devops post: the record's fields without id,
+// operation_name and source_name. Pure shaping: no I/O.
+
+import { isOperation, operationsOf, type Source, sourcesOf } from './catalog';
+import { FieldError, ObjectReader } from './fields';
+import type { EventDraft, OperatorType } from './record';
+
+/** Juno's metadata column held 64 KiB; an envelope over that is refused rather than cut. */
+export const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;
+const MAX_NAME = 191;
+const MAX_HOSTS_CHARS = 16 * 1024;
+/** Larger create_time values are most likely milliseconds. */
+const MAX_UNIX_SECONDS = 99_999_999_999;
+
+const ENVELOPE_FIELDS = [
+  'app_name',
+  'aid',
+  'zone_code',
+  'env',
+  'host_name',
+  'operator_type',
+  'user_name',
+  'uid',
+  'operation',
+  'create_time',
+  'source',
+  'metadata',
+] as const;
+
+/** Shapes an envelope posted to `source`'s route into a draft record. Throws FieldError. */
+export function parseEnvelope(source: Source, body: unknown, nowSeconds: number): EventDraft {
+  const envelope = ObjectReader.of(body, '');
+  for (const reserved of ['id', 'operation_name', 'source_name']) {
+    if (envelope.has(reserved)) {
+      throw new FieldError(reserved, 'absent: junoevent assigns it');
+    }
+  }
+  envelope.onlyKeys(ENVELOPE_FIELDS);
+
+  const operation = envelope.string('operation', { nonEmpty: true, max: MAX_NAME });
+  if (!isOperation(operation) || !sourcesOf(operation).includes(source)) {
+    throw new FieldError('operation', `one of ${operationsOf(source).join(', ')}`, operation);
+  }
+  const claimedSource = envelope.optionalString('source');
+  if (claimedSource !== undefined && claimedSource !== source) {
+    throw new FieldError('source', `"${source}" on this route, or absent`, claimedSource);
+  }
+  return {
+    app_name: envelope.string('app_name', { nonEmpty: true, max: MAX_NAME }),
+    aid: envelope.optionalInteger('aid') ?? 0,
+    zone_code: envelope.optionalString('zone_code', { max: MAX_NAME }) ?? '',
+    env: envelope.optionalString('env', { max: MAX_NAME }) ?? '',
+    host_name: readHosts(envelope),
+    operator_type: readOperatorType(envelope),
+    user_name: envelope.optionalString('user_name', { max: MAX_NAME }) ?? '',
+    uid: envelope.optionalInteger('uid') ?? 0,
+    operation,
+    create_time: envelope.optionalInteger('create_time', { min: 1, max: MAX_UNIX_SECONDS }) ?? nowSeconds,
+    source,
+    metadata: readMetadata(envelope),
+  };
+}
+
+/** host_name: one string (hosts joined with ",") or an array of host names. */
+function readHosts(envelope: ObjectReader): string {
+  const value = envelope.raw('host_name');
+  const hosts = Array.isArray(value)
+    ? (envelope.optionalStringArray('host_name', { nonEmpty: true, max: MAX_NAME }) ?? []).join(',')
+    : (envelope.optionalString('host_name') ?? '');
+  if (hosts.length > MAX_HOSTS_CHARS) {
+    throw new FieldError('host_name', `at most ${MAX_HOSTS_CHARS} characters in all`, hosts);
+  }
+  return hosts;
+}
+
+function readOperatorType(envelope: ObjectReader): OperatorType {
+  const value = envelope.optionalString('operator_type') ?? 'user';
+  if (value !== 'user' && value !== 'openapi') throw new FieldError('operator_type', '"user" or "openapi"', value);
+  return value;
+}
+
+/** metadata: an object, or a string holding a JSON object. Stored as a JSON string. */
+function readMetadata(envelope: ObjectReader): string {
+  if (!envelope.has('metadata')) return '{}';
+  const value = envelope.raw('metadata');
+  let text: string;
+  if (typeof value === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new FieldError('metadata', 'an object or a string holding a JSON object', value);
+    }
+    ObjectReader.of(parsed, 'metadata');
+    text = value;
+  } else {
+    ObjectReader.of(value, 'metadata');
+    text = JSON.stringify(value);
+  }
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_ENVELOPE_METADATA_BYTES) {
+    throw new FieldError('metadata', `at most ${MAX_ENVELOPE_METADATA_BYTES} bytes of JSON (it is ${bytes})`);
+  }
+  return text;
+}

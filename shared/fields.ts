@@ -1,0 +1,132 @@
+// Reading untyped JSON or TOML data into typed values. Every reader names the field's full path and
+// what was expected, so callers can turn a FieldError into a 422 (events) or a ConfigError (config).
+
+export class FieldError extends Error {
+  readonly path: string;
+  readonly expected: string;
+
+  constructor(path: string, expected: string, got?: unknown) {
+    super(got === undefined ? `${path} must be ${expected}` : `${path} must be ${expected} (got ${describe(got)})`);
+    this.name = 'FieldError';
+    this.path = path;
+    this.expected = expected;
+  }
+}
+
+/** A short, safe description of a value for error messages: never echoes long input. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+interface StringRules {
+  /** Longest accepted length in characters. */
+  max?: number;
+  /** Reject the empty string. */
+  nonEmpty?: boolean;
+}
+
+interface IntegerRules {
+  min?: number;
+  max?: number;
+}
+
+export class ObjectReader {
+  readonly path: string;
+  readonly #value: Record<string, unknown>;
+
+  private constructor(value: Record<string, unknown>, path: string) {
+    this.#value = value;
+    this.path = path;
+  }
+
+  static of(value: unknown, path: string): ObjectReader {
+    if (!isPlainObject(value)) throw new FieldError(path || 'the body', 'an object', value);
+    return new ObjectReader(value, path);
+  }
+
+  at(key: string): string {
+    return this.path ? `${this.path}.${key}` : key;
+  }
+
+  has(key: string): boolean {
+    return Object.hasOwn(this.#value, key) && this.#value[key] !== undefined;
+  }
+
+  raw(key: string): unknown {
+    return Object.hasOwn(this.#value, key) ? this.#value[key] : undefined;
+  }
+
+  /** Throws for the first key that is not in `allowed` (catches typos and unexpected fields). */
+  onlyKeys(allowed: readonly string[]): void {
+    for (const key of Object.keys(this.#value)) {
+      if (!allowed.includes(key)) {
+        throw new FieldError(this.at(key), `absent: it is not a known field (known: ${allowed.join(', ')})`);
+      }
+    }
+  }
+
+  child(key: string): ObjectReader | undefined {
+    return this.has(key) ? ObjectReader.of(this.raw(key), this.at(key)) : undefined;
+  }
+
+  optionalString(key: string, rules: StringRules = {}): string | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw(key);
+    const { max, nonEmpty = false } = rules;
+    const expected = `${nonEmpty ? 'a non-empty string' : 'a string'}${max === undefined ? '' : ` of at most ${max} characters`}`;
+    if (typeof value !== 'string') throw new FieldError(this.at(key), expected, value);
+    if ((nonEmpty && value.length === 0) || (max !== undefined && value.length > max)) {
+      throw new FieldError(this.at(key), expected, value);
+    }
+    return value;
+  }
+
+  string(key: string, rules: StringRules = {}): string {
+    const value = this.optionalString(key, rules);
+    if (value === undefined) throw new FieldError(this.at(key), 'present');
+    return value;
+  }
+
+  optionalInteger(key: string, rules: IntegerRules = {}): number | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw(key);
+    const { min = 0, max = Number.MAX_SAFE_INTEGER } = rules;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new FieldError(this.at(key), `a whole number from ${min} to ${max}`, value);
+    }
+    return value;
+  }
+
+  optionalBoolean(key: string): boolean | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw(key);
+    if (typeof value !== 'boolean') throw new FieldError(this.at(key), 'true or false', value);
+    return value;
+  }
+
+  optionalStringArray(key: string, rules: StringRules = {}): string[] | undefined {
+    if (!this.has(key)) return undefined;
+    const value = this.raw(key);
+    if (!Array.isArray(value)) throw new FieldError(this.at(key), 'an array of strings', value);
+    return value.map((item, index) => {
+      const reader = new ObjectReader({ [index]: item }, this.at(key));
+      return reader.string(String(index), rules);
+    });
+  }
+}

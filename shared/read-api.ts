@@ -1,0 +1,133 @@
+// GET /events/{id} and GET /events: the read API, behind a bearer token.
+
+import { createHash } from 'node:crypto';
+import { isOperation, isSource, type Operation, type Source, sourcesOf } from './catalog';
+import { BadRequestError, NotFoundError, UnauthorizedError } from './errors';
+import type { HttpRequest, HttpResult, Route } from './http';
+import type { EventStore, ListQuery } from './store';
+import { safeEqual } from './verify';
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+const LIST_PARAMETERS = ['app_name', 'env', 'source', 'operation', 'since', 'until', 'limit', 'cursor'];
+
+export function readApiRoute(token: string, store: EventStore): Route {
+  const expected = digest(token);
+  return async (request: HttpRequest): Promise<HttpResult> => {
+    authorize(request, expected);
+    const idText = request.pathParameters.id;
+    if (idText !== undefined) {
+      const id = parseId(idText);
+      const record = await store.get(id);
+      if (record === undefined) throw new NotFoundError(`no event has id ${id}`);
+      return { status: 200, body: record, log: { event_ids: [id] } };
+    }
+    const result = await store.list(parseListQuery(request.query));
+    return {
+      status: 200,
+      body: { events: result.events, next_cursor: result.nextCursor ?? null },
+      log: { returned: result.events.length },
+    };
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function authorize(request: HttpRequest, expected: Buffer): void {
+  const header = request.headers.authorization;
+  if (header === undefined) {
+    throw new UnauthorizedError('missing_token', 'Authorization: Bearer <junoevent.api.token> is required');
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1] || !safeEqual(digest(match[1]), expected)) {
+    throw new UnauthorizedError('invalid_token', 'the bearer token is not the configured junoevent.api.token');
+  }
+}
+
+function parseId(text: string): number {
+  const id = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new BadRequestError('invalid_id', 'the event id must be a positive whole number');
+  }
+  return id;
+}
+
+function parseListQuery(query: Readonly<Record<string, string | undefined>>): ListQuery {
+  for (const name of Object.keys(query)) {
+    if (!LIST_PARAMETERS.includes(name)) {
+      throw new BadRequestError(
+        'invalid_query',
+        `unknown query parameter ${name} (known: ${LIST_PARAMETERS.join(', ')})`,
+      );
+    }
+  }
+  const source = optionalSource(query.source);
+  const operation = optionalOperation(query.operation);
+  const app_name = nonEmpty(query.app_name);
+  const since = optionalSeconds('since', query.since);
+  const until = optionalSeconds('until', query.until);
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new BadRequestError('invalid_query', 'since must not be after until');
+  }
+  return {
+    app_name,
+    source: source ?? (app_name === undefined ? sourceForOperation(operation) : undefined),
+    operation,
+    env: nonEmpty(query.env),
+    since,
+    until,
+    limit: optionalLimit(query.limit),
+    cursor: nonEmpty(query.cursor),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function optionalSource(value: string | undefined): Source | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!isSource(value))
+    throw new BadRequestError('invalid_query', `source must be one of confgo, git, devops, grafana`);
+  return value;
+}
+
+function optionalOperation(value: string | undefined): Operation | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!isOperation(value))
+    throw new BadRequestError('invalid_query', `operation ${JSON.stringify(value)} is not in the catalog`);
+  return value;
+}
+
+/** Listing needs an index key: app_name, source, or an operation that names its source. */
+function sourceForOperation(operation: Operation | undefined): Source {
+  if (operation === undefined) {
+    throw new BadRequestError('invalid_query', 'give app_name, source or operation to list events');
+  }
+  const [only, ...others] = sourcesOf(operation);
+  if (only === undefined || others.length > 0) {
+    throw new BadRequestError(
+      'invalid_query',
+      `operation ${operation} is recorded by several sources: add source= or app_name=`,
+    );
+  }
+  return only;
+}
+
+function optionalSeconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const seconds = /^\d{1,11}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(seconds)) throw new BadRequestError('invalid_query', `${name} must be unix seconds`);
+  return seconds;
+}
+
+function optionalLimit(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_LIMIT;
+  const limit = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_LIMIT)) {
+    throw new BadRequestError('invalid_query', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return limit;
+}
