@@ -76,7 +76,7 @@ export function eventKey(id: number): string {
   return `E#${id}`;
 }
 
-function claimKey(source: Source, dedupKey: string): string {
+export function claimKey(source: Source, dedupKey: string): string {
   return `D#${source}#${createHash('sha256').update(dedupKey).digest('base64url')}`;
 }
 

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, parseDuration } from '../shared/config';
+import { ConfigError } from '../shared/errors';
+import { SECRETS, writeConfig } from './support/config';
+
+const FILE = '/etc/junoevent/junoevent.toml';
+const local = { file: FILE, env: {} };
+const deployed = { file: FILE, env: { AWS_LAMBDA_FUNCTION_NAME: 'junoevent-prod-confgo' } };
+
+function parse(text: string, options: { file: string; env: NodeJS.ProcessEnv } = local) {
+  return parseConfig(text, options);
+}
+
+function errorOf(text: string, options: { file: string; env: NodeJS.ProcessEnv } = local): string {
+  try {
+    parse(text, options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const SPEC_BLOCK = `
+[junoevent.rocketmq]
+enable = false               # false: events are only written to the table
+addr = ["127.0.0.1:9876"]
+topic = "juno_test_job"
+group = "juno_devops_go"
+retry = 3
+dialTimeout = "3s"
+`;
+
+describe('config', () => {
+  it('accepts the product spec rocketmq block verbatim, with its meaning', () => {
+    const config = parse(`[junoevent]\n${SPEC_BLOCK}`);
+    expect(config.rocketmq).toEqual({
+      enable: false,
+      addr: ['127.0.0.1:9876'],
+      topic: 'juno_test_job',
+      group: 'juno_devops_go',
+      retry: 3,
+      dialTimeoutMs: 3000,
+    });
+  });
+
+  it('applies defaults: table appevent, 1 MiB bodies, no sources, rocketmq off', () => {
+    const config = parse('[junoevent]\n');
+    expect(config.table).toBe('appevent');
+    expect(config.maxBodyBytes).toBe(1024 * 1024);
+    expect(config.sources).toEqual({});
+    expect(config.rocketmq.enable).toBe(false);
+    expect(config.api.token).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads ${NAME} from the environment in any string value', () => {
+    const config = parse(
+      '[junoevent]\ntable = "${TABLE}"\n[junoevent.sources.confgo]\nsecret = "${CONFGO}"\n[junoevent.api]\ntoken = "tok-${SUFFIX}-0123456789"\n',
+      { file: FILE, env: { TABLE: 'events-prod', CONFGO: SECRETS.confgo, SUFFIX: 'abc' } },
+    );
+    expect(config.table).toBe('events-prod');
+    expect(config.sources.confgo?.secret).toBe(SECRETS.confgo);
+    expect(config.api.token).toBe('tok-abc-0123456789');
+  });
+
+  it('names the file, the key and the variable when ${NAME} is not set', () => {
+    expect(errorOf('[junoevent.api]\ntoken = "${NOPE}"\n')).toBe(
+      `junoevent config ${FILE}: junoevent.api.token must be set: it reads environment variable NOPE, which is not set`,
+    );
+  });
+
+  it.each([
+    ['retry = 3.5', 'junoevent.rocketmq.retry must be a whole number from 0 to 10 (got 3.5)'],
+    ['retry = -1', 'junoevent.rocketmq.retry must be a whole number from 0 to 10 (got -1)'],
+    [
+      'dialTimeout = "3 seconds"',
+      'junoevent.rocketmq.dialTimeout must be a duration such as "500ms", "3s" or "1m" (got "3 seconds")',
+    ],
+    ['dialTimeout = 3', 'junoevent.rocketmq.dialTimeout must be a string (got 3)'],
+    ['addr = "127.0.0.1:9876"', 'junoevent.rocketmq.addr must be an array of strings (got "127.0.0.1:9876")'],
+    ['enable = "yes"', 'junoevent.rocketmq.enable must be true or false (got "yes")'],
+    ['topik = "x"', 'junoevent.rocketmq.topik must be absent: it is not a known field'],
+  ])('rejects rocketmq %s with a message naming key and form', (line, message) => {
+    expect(errorOf(`[junoevent.rocketmq]\n${line}\n`)).toContain(`junoevent config ${FILE}: ${message}`);
+  });
+
+  it('refuses enable = true until forwarding is available, rather than running half-configured', () => {
+    expect(errorOf('[junoevent.rocketmq]\nenable = true\naddr = ["127.0.0.1:8081"]\n')).toContain(
+      'junoevent.rocketmq.enable must be false',
+    );
+  });
+
+  it('refuses a source without a secret unless a local config allows unsigned requests', () => {
+    expect(errorOf('[junoevent.sources.confgo]\n')).toContain(
+      'junoevent.sources.confgo.secret must be set (or allowUnsigned = true in a local config)',
+    );
+    expect(parse('[junoevent.sources.confgo]\nallowUnsigned = true\n').sources.confgo).toEqual({
+      secret: undefined,
+      allowUnsigned: true,
+    });
+  });
+
+  it('refuses allowUnsigned = true in a deployed function', () => {
+    expect(errorOf('[junoevent.sources.confgo]\nallowUnsigned = true\n', deployed)).toContain(
+      'junoevent.sources.confgo.allowUnsigned must be false in a deployed function',
+    );
+    const offline = { file: FILE, env: { AWS_LAMBDA_FUNCTION_NAME: 'x', IS_OFFLINE: 'true' } };
+    expect(parse('[junoevent.sources.confgo]\nallowUnsigned = true\n', offline).sources.confgo?.allowUnsigned).toBe(
+      true,
+    );
+  });
+
+  it('checks that confgo and devops secrets are Standard Webhooks secrets', () => {
+    expect(errorOf('[junoevent.sources.devops]\nsecret = "hunter2"\n')).toContain(
+      'junoevent.sources.devops.secret must be a Standard Webhooks secret',
+    );
+    expect(errorOf('[junoevent.sources.devops]\nsecret = "hunter2"\n')).not.toContain('hunter2');
+  });
+
+  it('rejects unknown sources, short tokens and bad table names', () => {
+    expect(errorOf('[junoevent.sources.jenkins]\nsecret = "x"\n')).toContain(
+      'junoevent.sources.jenkins must be absent',
+    );
+    expect(errorOf('[junoevent.api]\ntoken = "short"\n')).toContain(
+      'junoevent.api.token must be at least 16 characters',
+    );
+    expect(errorOf('[junoevent]\ntable = "no spaces allowed"\n')).toContain(
+      'junoevent.table must be a DynamoDB table name',
+    );
+  });
+
+  it('reports TOML syntax errors with the line', () => {
+    expect(errorOf('[junoevent]\ntable = \n')).toMatch(/is not valid TOML at line 2/);
+  });
+
+  it('requires the [junoevent] table', () => {
+    expect(errorOf('[other]\nx = 1\n')).toContain('junoevent must be a [junoevent] table');
+  });
+
+  it('loads the file named by JUNOEVENT_CONFIG and says how to fix a missing file', () => {
+    const file = writeConfig('[junoevent]\ntable = "from-file"\n');
+    expect(loadConfig({ env: { JUNOEVENT_CONFIG: file } }).table).toBe('from-file');
+    expect(() => loadConfig({ env: { JUNOEVENT_CONFIG: '/nonexistent/junoevent.toml' } })).toThrow(
+      'junoevent config /nonexistent/junoevent.toml cannot be read: create it or set JUNOEVENT_CONFIG to its path',
+    );
+  });
+
+  it('loads the repository junoevent.toml with its environment variables', () => {
+    const config = loadConfig({
+      file: 'junoevent.toml',
+      env: {
+        JUNOEVENT_TABLE: 'appevent',
+        JUNOEVENT_API_TOKEN: 'a-local-token-0123456789',
+        JUNOEVENT_CONFGO_SECRET: SECRETS.confgo,
+        JUNOEVENT_DEVOPS_SECRET: SECRETS.devops,
+        JUNOEVENT_GRAFANA_SECRET: SECRETS.grafana,
+        JUNOEVENT_GIT_SECRET: SECRETS.git,
+      },
+    });
+    expect(config.table).toBe('appevent');
+    expect(Object.keys(config.sources).sort()).toEqual(['confgo', 'devops', 'git', 'grafana']);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['250ms', 250],
+    ['3s', 3000],
+    ['1m', 60_000],
+    ['1m30s', 90_000],
+    ['1.5s', 1500],
+    ['2h', 7_200_000],
+    ['500us', 0.5],
+  ])('reads %s as %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', '3', 's', '3 s', '-1s', '3sec', '1d'])('rejects %j', (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
+});
