@@ -1,23 +1,14 @@
 // When DynamoDB cannot be reached, webhooks answer 503 with Retry-After so the sender retries.
 
-import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECRETS, useFunctionEnv } from './support/config';
 import { type Handler, invoke, signStandard } from './support/http';
+import { freePort } from './support/ports';
 
 let confgo: Handler;
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 beforeAll(async () => {
-  useFunctionEnv(`http://127.0.0.1:${await closedPort()}`);
+  useFunctionEnv(`http://127.0.0.1:${await freePort()}`);
   confgo = (await import('../functions/confgo')).handler;
 });
 
