@@ -1,4 +1,4 @@
-// POST /webhooks/git: answers 501 until the git formats are accepted.
-import { pendingFunction } from '../shared/runtime';
+// POST /webhooks/git: GitLab and GitHub webhooks.
+import { gitFunction } from '../shared/runtime';
 
-export const handler = pendingFunction('git');
+export const handler = gitFunction();

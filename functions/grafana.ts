@@ -1,4 +1,4 @@
-// POST /webhooks/grafana: answers 501 until the grafana formats are accepted.
-import { pendingFunction } from '../shared/runtime';
+// POST /webhooks/grafana: Grafana unified alerting, Prometheus Alertmanager and legacy Grafana alerts.
+import { grafanaFunction } from '../shared/runtime';
 
-export const handler = pendingFunction('grafana');
+export const handler = grafanaFunction();

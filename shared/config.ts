@@ -19,8 +19,51 @@ export interface RocketMqConfig {
 }
 
 export interface SourceConfig {
+  /** confgo, devops: the Standard Webhooks secret. grafana: the HMAC secret. git: the GitLab token and GitHub HMAC secret. */
   readonly secret: string | undefined;
   readonly allowUnsigned: boolean;
+}
+
+/** Alert label names read, in order, for each identity field. */
+export interface LabelMapping {
+  readonly app_name: readonly string[];
+  readonly env: readonly string[];
+  readonly zone_code: readonly string[];
+  readonly aid: readonly string[];
+  readonly host_name: readonly string[];
+}
+
+export interface GrafanaSourceConfig extends SourceConfig {
+  /** Lower-case header names. */
+  readonly signatureHeader: string;
+  readonly timestampHeader: string | undefined;
+  /** Accepted as `Authorization: Bearer <token>`. */
+  readonly token: string | undefined;
+  /** Accepted as HTTP Basic credentials. */
+  readonly basic: { readonly username: string; readonly password: string } | undefined;
+  readonly labels: LabelMapping;
+}
+
+/** What a repository maps to; fields left out fall back to the repository's own name, 0 and "". */
+export interface ProjectIdentity {
+  readonly app_name: string | undefined;
+  readonly aid: number | undefined;
+  readonly env: string | undefined;
+  readonly zone_code: string | undefined;
+}
+
+export interface GitSourceConfig extends SourceConfig {
+  /** GitLab's Standard Webhooks signing token (whsec_…), checked when a delivery is signed. */
+  readonly signingSecret: string | undefined;
+  /** Keyed by GitLab project id, GitLab path_with_namespace or GitHub full_name. */
+  readonly projects: ReadonlyMap<string, ProjectIdentity>;
+}
+
+export interface SourceConfigs {
+  readonly confgo?: SourceConfig;
+  readonly devops?: SourceConfig;
+  readonly grafana?: GrafanaSourceConfig;
+  readonly git?: GitSourceConfig;
 }
 
 export interface Config {
@@ -28,13 +71,26 @@ export interface Config {
   readonly file: string;
   readonly table: string;
   readonly maxBodyBytes: number;
+  /** Largest metadata kept for one event, in bytes of JSON. */
+  readonly metadataBudget: number;
+  /** How long a delivery's identity is remembered, in seconds. */
+  readonly redeliveryWindowSeconds: number;
   readonly api: { readonly token: string | undefined };
   readonly rocketmq: RocketMqConfig;
-  readonly sources: Readonly<Partial<Record<Source, SourceConfig>>>;
+  readonly sources: SourceConfigs;
 }
 
 export const DEFAULT_CONFIG_FILE = 'junoevent.toml';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_METADATA_BUDGET = 64 * 1024;
+export const DEFAULT_REDELIVERY_WINDOW_SECONDS = 7 * 24 * 3600;
+export const DEFAULT_LABELS: LabelMapping = {
+  app_name: ['app_name', 'app', 'appname', 'job', 'service'],
+  env: ['env', 'environment'],
+  zone_code: ['zone_code', 'zone'],
+  aid: ['aid'],
+  host_name: ['instance', 'host', 'hostname'],
+};
 const MIN_TOKEN_LENGTH = 16;
 
 export interface LoadOptions {
@@ -109,7 +165,7 @@ function readConfig(document: unknown, file: string, local: boolean): Config {
   const root = ObjectReader.of(document, '');
   const junoevent = root.child('junoevent');
   if (junoevent === undefined) throw new FieldError('junoevent', 'a [junoevent] table');
-  junoevent.onlyKeys(['table', 'maxBodyBytes', 'api', 'rocketmq', 'sources']);
+  junoevent.onlyKeys(['table', 'maxBodyBytes', 'metadataBudget', 'redeliveryWindow', 'api', 'rocketmq', 'sources']);
 
   const table = junoevent.optionalString('table', { nonEmpty: true, max: 255 }) ?? 'appevent';
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
@@ -117,6 +173,13 @@ function readConfig(document: unknown, file: string, local: boolean): Config {
   }
   const maxBodyBytes =
     junoevent.optionalInteger('maxBodyBytes', { min: 1024, max: 6 * 1024 * 1024 }) ?? DEFAULT_MAX_BODY_BYTES;
+  const metadataBudget =
+    junoevent.optionalInteger('metadataBudget', { min: 4096, max: 256 * 1024 }) ?? DEFAULT_METADATA_BUDGET;
+  const windowText = junoevent.optionalString('redeliveryWindow');
+  const windowMs = windowText === undefined ? DEFAULT_REDELIVERY_WINDOW_SECONDS * 1000 : parseDuration(windowText);
+  if (windowMs === undefined || windowMs < 3_600_000) {
+    throw new FieldError(junoevent.at('redeliveryWindow'), 'a duration of at least "1h", such as "168h"', windowText);
+  }
 
   const api = junoevent.child('api');
   api?.onlyKeys(['token']);
@@ -125,27 +188,34 @@ function readConfig(document: unknown, file: string, local: boolean): Config {
     throw new FieldError(api?.at('token') ?? 'junoevent.api.token', `at least ${MIN_TOKEN_LENGTH} characters`);
   }
 
-  const sources: Partial<Record<Source, SourceConfig>> = {};
   const sourcesTable = junoevent.child('sources');
   sourcesTable?.onlyKeys(SOURCES);
-  for (const source of SOURCES) {
-    const section = sourcesTable?.child(source);
-    if (section) sources[source] = readSource(source, section, local);
-  }
+  const section = (source: Source) => sourcesTable?.child(source);
+  const confgo = section('confgo');
+  const devops = section('devops');
+  const grafana = section('grafana');
+  const git = section('git');
+  const sources: SourceConfigs = {
+    ...(confgo ? { confgo: readEnvelopeSource(confgo, local) } : {}),
+    ...(devops ? { devops: readEnvelopeSource(devops, local) } : {}),
+    ...(grafana ? { grafana: readGrafanaSource(grafana, local) } : {}),
+    ...(git ? { git: readGitSource(git, local) } : {}),
+  };
 
   return {
     file,
     table,
     maxBodyBytes,
+    metadataBudget,
+    redeliveryWindowSeconds: Math.round(windowMs / 1000),
     api: { token },
     rocketmq: readRocketMq(junoevent.child('rocketmq')),
     sources,
   };
 }
 
-function readSource(source: Source, section: ObjectReader, local: boolean): SourceConfig {
-  section.onlyKeys(['secret', 'allowUnsigned']);
-  const secret = section.optionalString('secret', { nonEmpty: true });
+/** allowUnsigned, and the rule that something must authenticate requests. */
+function readUnsigned(section: ObjectReader, local: boolean, hasCredentials: boolean, what: string): boolean {
   const allowUnsigned = section.optionalBoolean('allowUnsigned') ?? false;
   if (allowUnsigned && !local) {
     throw new FieldError(
@@ -153,13 +223,102 @@ function readSource(source: Source, section: ObjectReader, local: boolean): Sour
       'false in a deployed function: unsigned webhooks are only for a local config',
     );
   }
-  if (secret === undefined && !allowUnsigned) {
-    throw new FieldError(section.at('secret'), 'set (or allowUnsigned = true in a local config)');
+  if (!hasCredentials && !allowUnsigned) {
+    throw new FieldError(section.at('secret'), `set (${what}), or allowUnsigned = true in a local config`);
   }
-  if (secret !== undefined && (source === 'confgo' || source === 'devops')) {
-    checkStandardWebhooksSecret(secret, section.at('secret'));
+  return allowUnsigned;
+}
+
+function readEnvelopeSource(section: ObjectReader, local: boolean): SourceConfig {
+  section.onlyKeys(['secret', 'allowUnsigned']);
+  const secret = section.optionalString('secret', { nonEmpty: true });
+  if (secret !== undefined) checkStandardWebhooksSecret(secret, section.at('secret'));
+  return { secret, allowUnsigned: readUnsigned(section, local, secret !== undefined, 'the Standard Webhooks secret') };
+}
+
+function readGrafanaSource(section: ObjectReader, local: boolean): GrafanaSourceConfig {
+  section.onlyKeys([
+    'secret',
+    'signatureHeader',
+    'timestampHeader',
+    'token',
+    'username',
+    'password',
+    'labels',
+    'allowUnsigned',
+  ]);
+  const secret = section.optionalString('secret', { nonEmpty: true });
+  const token = section.optionalString('token', { nonEmpty: true });
+  const username = section.optionalString('username', { nonEmpty: true });
+  const password = section.optionalString('password', { nonEmpty: true });
+  if ((username === undefined) !== (password === undefined)) {
+    throw new FieldError(
+      section.at(username === undefined ? 'username' : 'password'),
+      'set together with the other one',
+    );
   }
-  return { secret, allowUnsigned };
+  const basic = username !== undefined && password !== undefined ? { username, password } : undefined;
+  const headerName = (key: string) => {
+    const value = section.optionalString(key, { nonEmpty: true, max: 128 });
+    if (value !== undefined && !/^[A-Za-z0-9-]+$/.test(value))
+      throw new FieldError(section.at(key), 'an HTTP header name', value);
+    return value?.toLowerCase();
+  };
+  const labels = section.child('labels');
+  labels?.onlyKeys(Object.keys(DEFAULT_LABELS));
+  const labelList = (field: keyof LabelMapping) =>
+    labels?.optionalStringArray(field, { nonEmpty: true, max: 128 }) ?? DEFAULT_LABELS[field];
+  return {
+    secret,
+    token,
+    basic,
+    signatureHeader: headerName('signatureHeader') ?? 'x-grafana-alerting-signature',
+    timestampHeader: headerName('timestampHeader'),
+    labels: {
+      app_name: labelList('app_name'),
+      env: labelList('env'),
+      zone_code: labelList('zone_code'),
+      aid: labelList('aid'),
+      host_name: labelList('host_name'),
+    },
+    allowUnsigned: readUnsigned(
+      section,
+      local,
+      secret !== undefined || token !== undefined || basic !== undefined,
+      'an HMAC secret, a token, or username and password',
+    ),
+  };
+}
+
+function readGitSource(section: ObjectReader, local: boolean): GitSourceConfig {
+  section.onlyKeys(['secret', 'signingSecret', 'projects', 'allowUnsigned']);
+  const secret = section.optionalString('secret', { nonEmpty: true });
+  const signingSecret = section.optionalString('signingSecret', { nonEmpty: true });
+  if (signingSecret !== undefined) checkStandardWebhooksSecret(signingSecret, section.at('signingSecret'));
+  const projects = new Map<string, ProjectIdentity>();
+  const table = section.child('projects');
+  for (const key of table?.keys() ?? []) {
+    const entry = table?.child(key);
+    if (entry === undefined) continue;
+    entry.onlyKeys(['app_name', 'aid', 'env', 'zone_code']);
+    projects.set(key, {
+      app_name: entry.optionalString('app_name', { nonEmpty: true, max: 191 }),
+      aid: entry.optionalInteger('aid'),
+      env: entry.optionalString('env', { max: 191 }),
+      zone_code: entry.optionalString('zone_code', { max: 191 }),
+    });
+  }
+  return {
+    secret,
+    signingSecret,
+    projects,
+    allowUnsigned: readUnsigned(
+      section,
+      local,
+      secret !== undefined || signingSecret !== undefined,
+      'the webhook secret',
+    ),
+  };
 }
 
 const STANDARD_SECRET_FORM = 'a Standard Webhooks secret: "whsec_" and base64 of 24 to 64 random bytes';
@@ -214,11 +373,11 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** The source's section, or a ConfigError naming what to add: used by each source's function. */
-export function requireSource(config: Config, source: Source): SourceConfig {
+export function requireSource<S extends Source>(config: Config, source: S): NonNullable<SourceConfigs[S]> {
   const found = config.sources[source];
   if (found === undefined) {
     throw new ConfigError(
-      `junoevent config ${config.file}: [junoevent.sources.${source}] must be present with a secret`,
+      `junoevent config ${config.file}: [junoevent.sources.${source}] must be present (see the README's configuration reference)`,
     );
   }
   return found;

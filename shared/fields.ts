@@ -68,6 +68,10 @@ export class ObjectReader {
     return Object.hasOwn(this.#value, key) && this.#value[key] !== undefined;
   }
 
+  keys(): string[] {
+    return Object.keys(this.#value);
+  }
+
   raw(key: string): unknown {
     return Object.hasOwn(this.#value, key) ? this.#value[key] : undefined;
   }
@@ -129,4 +133,32 @@ export class ObjectReader {
       return reader.string(String(index), rules);
     });
   }
+}
+
+/** The path of the first `__proto__` key anywhere in parsed JSON, if any. */
+export function findPrototypeKey(value: unknown, path = ''): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findPrototypeKey(item, path ? `${path}.${index}` : String(index));
+      if (found !== undefined) return found;
+    }
+  } else if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      const at = path ? `${path}.${key}` : key;
+      if (key === '__proto__') return at;
+      const found = findPrototypeKey(item, at);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** A map of string values (alert labels, annotations, tags); empty when absent. */
+export function readStringMap(reader: ObjectReader, key: string, maxValue = 64 * 1024): Record<string, string> {
+  const map = reader.child(key);
+  const out: Record<string, string> = {};
+  for (const name of map?.keys() ?? []) {
+    out[name] = map?.string(name, { max: maxValue }) ?? '';
+  }
+  return out;
 }

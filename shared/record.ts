@@ -71,3 +71,9 @@ export function completeRecord(draft: EventDraft, id: number): AppEvent {
 export function recordJson(record: AppEvent): string {
   return JSON.stringify(completeRecord(record, record.id));
 }
+
+/** A draft with the identity of the delivery it came from, so a redelivery records nothing new. */
+export interface ShapedEvent {
+  draft: EventDraft;
+  dedupKey: string | undefined;
+}

@@ -3,13 +3,12 @@
 
 import type { Source } from './catalog';
 import { type Config, loadConfig, requireApiToken, requireSource } from './config';
-import { NotImplementedError } from './errors';
 import { httpFunction } from './http';
 import { createIdGenerator } from './ids';
 import { createLogger, type Log } from './logger';
 import { readApiRoute } from './read-api';
 import { createDocumentClient, createDynamoStore, type EventStore } from './store';
-import { envelopeRoute } from './webhook';
+import { envelopeRoute, gitRoute, grafanaRoute } from './webhook';
 
 export interface Runtime {
   config: Config;
@@ -25,7 +24,12 @@ export function runtime(): Runtime {
     const config = loadConfig();
     current = {
       config,
-      store: createDynamoStore({ client: createDocumentClient(), table: config.table, ids: createIdGenerator() }),
+      store: createDynamoStore({
+        client: createDocumentClient(),
+        table: config.table,
+        ids: createIdGenerator(),
+        dedupTtlSeconds: config.redeliveryWindowSeconds,
+      }),
       logger: createLogger(),
       now: Date.now,
     };
@@ -36,19 +40,24 @@ export function runtime(): Runtime {
 /** The handler of a source that posts Juno event envelopes (confgo, devops). */
 export function envelopeFunction(source: Source) {
   const { config, store, logger, now } = runtime();
-  const route = envelopeRoute(source, requireSource(config, source), { store, now });
+  const route = envelopeRoute(source, requireSource(config, source), {
+    store,
+    now,
+    metadataBudget: config.metadataBudget,
+  });
   return httpFunction(route, { name: source, logger, maxBodyBytes: config.maxBodyBytes });
 }
 
-/** The handler of a source whose format is not accepted yet: a clear 501. */
-export function pendingFunction(source: Source) {
-  const { config, logger } = runtime();
-  return httpFunction(
-    async () => {
-      throw new NotImplementedError(`the ${source} webhook format is not supported yet`);
-    },
-    { name: source, logger, maxBodyBytes: config.maxBodyBytes },
-  );
+export function grafanaFunction() {
+  const { config, store, logger, now } = runtime();
+  const route = grafanaRoute(requireSource(config, 'grafana'), { store, now, metadataBudget: config.metadataBudget });
+  return httpFunction(route, { name: 'grafana', logger, maxBodyBytes: config.maxBodyBytes });
+}
+
+export function gitFunction() {
+  const { config, store, logger, now } = runtime();
+  const route = gitRoute(requireSource(config, 'git'), { store, now, metadataBudget: config.metadataBudget });
+  return httpFunction(route, { name: 'git', logger, maxBodyBytes: config.maxBodyBytes });
 }
 
 export function readApiFunction() {

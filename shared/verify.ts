@@ -62,3 +62,72 @@ export function verifyStandardWebhook(
 export function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** Lower-case hex HMAC-SHA256 of `text`. */
+function hmacHex(secret: string, text: string): string {
+  return createHmac('sha256', secret).update(text).digest('hex');
+}
+
+/** Equal strings, compared in constant time over their SHA-256 digests (no length leak). */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHmac('sha256', 'junoevent-compare').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * Grafana's HMAC signature: lower-case hex HMAC-SHA256 of the body, or of "<timestamp>:<body>" when
+ * a timestamp header is configured; the timestamp must then be within 5 minutes.
+ */
+export function verifyGrafanaSignature(
+  secret: string,
+  signature: string,
+  timestamp: { header: string; value: string | undefined } | undefined,
+  rawBody: string,
+  nowSeconds: number,
+): void {
+  let signed = rawBody;
+  if (timestamp !== undefined) {
+    const { header, value } = timestamp;
+    if (value === undefined || !/^\d{1,12}$/.test(value)) {
+      throw new UnauthorizedError('missing_signature', `${header} must carry the unix time the signature was made`);
+    }
+    if (Math.abs(nowSeconds - Number(value)) > STANDARD_WEBHOOKS_TOLERANCE_SECONDS) {
+      throw new UnauthorizedError('stale_signature', `${header} is more than 300 seconds from now`);
+    }
+    signed = `${value}:${rawBody}`;
+  }
+  if (!sameSecret(signature.trim().toLowerCase(), hmacHex(secret, signed))) {
+    throw new UnauthorizedError('invalid_signature', 'the Grafana signature does not match the body and the secret');
+  }
+}
+
+/** GitHub's X-Hub-Signature-256: "sha256=" and the lower-case hex HMAC-SHA256 of the raw body. */
+export function verifyGitHubSignature(secret: string, signature: string | undefined, rawBody: string): void {
+  if (signature === undefined) {
+    throw new UnauthorizedError(
+      'missing_signature',
+      'X-Hub-Signature-256 is required: set a secret on the GitHub webhook',
+    );
+  }
+  if (!sameSecret(signature.trim(), `sha256=${hmacHex(secret, rawBody)}`)) {
+    throw new UnauthorizedError('invalid_signature', 'X-Hub-Signature-256 does not match the body and the secret');
+  }
+}
+
+/** The credentials of an Authorization header, if it has a scheme we read. */
+export function parseAuthorization(
+  header: string | undefined,
+): { scheme: 'bearer'; token: string } | { scheme: 'basic'; username: string; password: string } | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(\w+)\s+(\S+)\s*$/.exec(header);
+  const scheme = match?.[1]?.toLowerCase();
+  const value = match?.[2] ?? '';
+  if (scheme === 'bearer') return { scheme, token: value };
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return undefined;
+    return { scheme, username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+  return undefined;
+}

@@ -93,7 +93,7 @@ describe('config', () => {
 
   it('refuses a source without a secret unless a local config allows unsigned requests', () => {
     expect(errorOf('[junoevent.sources.confgo]\n')).toContain(
-      'junoevent.sources.confgo.secret must be set (or allowUnsigned = true in a local config)',
+      'junoevent.sources.confgo.secret must be set (the Standard Webhooks secret), or allowUnsigned = true in a local config',
     );
     expect(parse('[junoevent.sources.confgo]\nallowUnsigned = true\n').sources.confgo).toEqual({
       secret: undefined,
@@ -178,5 +178,68 @@ describe('parseDuration', () => {
 
   it.each(['', '3', 's', '3 s', '-1s', '3sec', '1d'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeUndefined();
+  });
+});
+
+describe('config: grafana and git sources', () => {
+  it('reads grafana credentials, header names (lower-cased) and label mapping, with defaults', () => {
+    const config = parse(
+      '[junoevent.sources.grafana]\nsecret = "s3cret-s3cret"\ntimestampHeader = "X-Grafana-Alerting-Timestamp"\ntoken = "t"\nusername = "am"\npassword = "pw"\n[junoevent.sources.grafana.labels]\napp_name = ["service_name"]\n',
+    );
+    expect(config.sources.grafana).toMatchObject({
+      secret: 's3cret-s3cret',
+      signatureHeader: 'x-grafana-alerting-signature',
+      timestampHeader: 'x-grafana-alerting-timestamp',
+      token: 't',
+      basic: { username: 'am', password: 'pw' },
+      labels: {
+        app_name: ['service_name'],
+        env: ['env', 'environment'],
+        zone_code: ['zone_code', 'zone'],
+        aid: ['aid'],
+        host_name: ['instance', 'host', 'hostname'],
+      },
+    });
+  });
+
+  it('refuses half of a Basic pair, unknown label fields and grafana without any credential', () => {
+    expect(errorOf('[junoevent.sources.grafana]\nusername = "am"\n')).toContain(
+      'junoevent.sources.grafana.password must be set together with the other one',
+    );
+    expect(
+      errorOf('[junoevent.sources.grafana]\nsecret = "x"\n[junoevent.sources.grafana.labels]\nteam = ["t"]\n'),
+    ).toContain('junoevent.sources.grafana.labels.team must be absent');
+    expect(errorOf('[junoevent.sources.grafana]\n')).toContain(
+      'junoevent.sources.grafana.secret must be set (an HMAC secret, a token, or username and password)',
+    );
+  });
+
+  it('reads the git project map keyed by GitLab id, path or GitHub full name', () => {
+    const config = parse(
+      '[junoevent.sources.git]\nsecret = "x"\n[junoevent.sources.git.projects]\n"15" = { app_name = "a", aid = 3 }\n"org/repo" = { env = "prod" }\n',
+    );
+    expect(config.sources.git?.projects.get('15')).toEqual({
+      app_name: 'a',
+      aid: 3,
+      env: undefined,
+      zone_code: undefined,
+    });
+    expect(config.sources.git?.projects.get('org/repo')?.env).toBe('prod');
+    expect(
+      errorOf('[junoevent.sources.git]\nsecret = "x"\n[junoevent.sources.git.projects]\n"1" = { aid = "3" }\n'),
+    ).toContain('junoevent.sources.git.projects.1.aid must be a whole number');
+    expect(errorOf('[junoevent.sources.git]\nsigningSecret = "plain"\n')).toContain(
+      'junoevent.sources.git.signingSecret must be a Standard Webhooks secret',
+    );
+  });
+
+  it('reads the metadata budget and the redelivery window', () => {
+    const config = parse('[junoevent]\nmetadataBudget = 32768\nredeliveryWindow = "72h"\n');
+    expect(config.metadataBudget).toBe(32768);
+    expect(config.redeliveryWindowSeconds).toBe(72 * 3600);
+    expect(parse('[junoevent]\n').redeliveryWindowSeconds).toBe(7 * 24 * 3600);
+    expect(errorOf('[junoevent]\nredeliveryWindow = "5m"\n')).toContain(
+      'junoevent.redeliveryWindow must be a duration of at least "1h"',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../shared/errors';
-import { verifyStandardWebhook } from '../shared/verify';
+import { verifyGitHubSignature, verifyGrafanaSignature, verifyStandardWebhook } from '../shared/verify';
 
 // The Standard Webhooks specification's own test vector.
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -59,6 +59,65 @@ describe('Standard Webhooks verification', () => {
     ).toBe('missing_signature');
     expect(
       codeOf(() => verifyStandardWebhook(SECRET, { id: ID, timestamp: '16e8', signature: SIGNATURE }, BODY, NOW)),
+    ).toBe('invalid_signature');
+  });
+});
+
+describe('Grafana HMAC signature', () => {
+  const body = '{"status":"firing"}';
+
+  it('matches the check values without and with a timestamp', () => {
+    expect(() =>
+      verifyGrafanaSignature(
+        'grafana-secret',
+        'bf139e3403a31e4b49defad120bc97d578b44bd35af83566821426b9bb7fc97d',
+        undefined,
+        body,
+        0,
+      ),
+    ).not.toThrow();
+    const timestamp = { header: 'x-grafana-alerting-timestamp', value: '1700000000' };
+    expect(() =>
+      verifyGrafanaSignature(
+        'grafana-secret',
+        'ab55bf0e780f8f32e85451f62e1ba2aee0589e5b2162cd2091e4db5072cc04ae',
+        timestamp,
+        body,
+        1_700_000_100,
+      ),
+    ).not.toThrow();
+  });
+
+  it('rejects the untimed signature when a timestamp is required, and a stale timestamp', () => {
+    const timestamp = { header: 'x-grafana-alerting-timestamp', value: '1700000000' };
+    const untimed = 'bf139e3403a31e4b49defad120bc97d578b44bd35af83566821426b9bb7fc97d';
+    expect(codeOf(() => verifyGrafanaSignature('grafana-secret', untimed, timestamp, body, 1_700_000_000))).toBe(
+      'invalid_signature',
+    );
+    const timed = 'ab55bf0e780f8f32e85451f62e1ba2aee0589e5b2162cd2091e4db5072cc04ae';
+    expect(codeOf(() => verifyGrafanaSignature('grafana-secret', timed, timestamp, body, 1_700_000_400))).toBe(
+      'stale_signature',
+    );
+  });
+});
+
+describe('GitHub X-Hub-Signature-256', () => {
+  it("matches GitHub's documented test vector", () => {
+    expect(() =>
+      verifyGitHubSignature(
+        "It's a Secret to Everybody",
+        'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+        'Hello, World!',
+      ),
+    ).not.toThrow();
+  });
+
+  it('rejects a missing or different signature', () => {
+    expect(codeOf(() => verifyGitHubSignature('secret', undefined, 'Hello, World!'))).toBe('missing_signature');
+    expect(
+      codeOf(() =>
+        verifyGitHubSignature('secret', 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17', 'x'),
+      ),
     ).toBe('invalid_signature');
   });
 });

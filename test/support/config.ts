@@ -1,12 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const SECRETS = {
   confgo: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   devops: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
   grafana: 'grafana-test-secret-0123456789',
   git: 'git-test-secret-0123456789',
+  gitlabSigning: 'whsec_9mW4Zk0u0CbtfmtnKG9eJPWjI7Fj3sHg',
+  grafanaToken: 'grafana-bearer-token-0123456789',
+  alertmanagerPassword: 'am-password-0123456789',
 } as const;
 
 export const API_TOKEN = 'test-api-token-0123456789';
@@ -21,7 +24,7 @@ export function writeConfig(text: string): string {
 export const TEST_CONFIG = `
 [junoevent]
 table = "appevent"
-maxBodyBytes = 4096
+maxBodyBytes = 262144
 
 [junoevent.api]
 token = "${API_TOKEN}"
@@ -34,13 +37,28 @@ secret = "${SECRETS.devops}"
 
 [junoevent.sources.grafana]
 secret = "${SECRETS.grafana}"
+timestampHeader = "X-Grafana-Alerting-Timestamp"
+token = "${SECRETS.grafanaToken}"
+username = "alertmanager"
+password = "${SECRETS.alertmanagerPassword}"
 
 [junoevent.sources.git]
 secret = "${SECRETS.git}"
+signingSecret = "${SECRETS.gitlabSigning}"
+
+[junoevent.sources.git.projects]
+"15" = { app_name = "diaspora-svc", aid = 15, env = "prod", zone_code = "cn-sh-01" }
+"gitlab-org/gitlab-test" = { app_name = "gitlab-test-svc", aid = 380 }
+"Codertocat/Hello-World" = { app_name = "hello-svc", aid = 7, env = "staging" }
 `;
 
 /** Points the functions at a test config and a local DynamoDB; call before importing functions/*. */
 export function useFunctionEnv(endpoint: string, configText = TEST_CONFIG): void {
   process.env.JUNOEVENT_CONFIG = writeConfig(configText);
   process.env.DYNAMODB_ENDPOINT = endpoint;
+}
+
+/** The bytes of a fixture under test/fixtures/, exactly as stored. */
+export function fixture(path: string): string {
+  return readFileSync(resolve(__dirname, '..', 'fixtures', path), 'utf8');
 }

@@ -1,0 +1,196 @@
+// Shaping Grafana unified alerting, Prometheus Alertmanager and legacy Grafana alert notifications
+// into events. Pure: no I/O. Unified and Alertmanager give one event per alert; legacy one per
+// notification.
+
+import { createHash } from 'node:crypto';
+import type { LabelMapping } from './config';
+import { FieldError, ObjectReader, readStringMap } from './fields';
+import { fitMetadata } from './metadata';
+import type { ShapedEvent } from './record';
+
+export type AlertFormat = 'grafana' | 'alertmanager' | 'grafana-legacy';
+
+export interface AlertContext {
+  labels: LabelMapping;
+  metadataBudget: number;
+  nowSeconds: number;
+  rawBody: string;
+}
+
+const MAX_NAME = 191;
+const MAX_HOSTS = 16 * 1024;
+const MAX_ALERTS = 1000;
+const EXPECTED =
+  'a Grafana unified alerting notification (version "1"), a Prometheus Alertmanager notification (version "4") or a legacy Grafana alert (ruleId, evalMatches)';
+
+export function alertFormat(body: unknown): AlertFormat {
+  const notification = ObjectReader.of(body, '');
+  const version = notification.raw('version');
+  if (Array.isArray(notification.raw('alerts')) && (version === '1' || version === '4')) {
+    return version === '1' ? 'grafana' : 'alertmanager';
+  }
+  if (notification.has('ruleId') || notification.has('evalMatches')) return 'grafana-legacy';
+  throw new FieldError('version', EXPECTED, version);
+}
+
+export function shapeAlerts(body: unknown, context: AlertContext): ShapedEvent[] {
+  const format = alertFormat(body);
+  return format === 'grafana-legacy' ? [shapeLegacy(body, context)] : shapeNotification(format, body, context);
+}
+
+function shapeNotification(format: AlertFormat, body: unknown, context: AlertContext): ShapedEvent[] {
+  const notification = ObjectReader.of(body, '');
+  const receiver = notification.optionalString('receiver', { max: MAX_NAME }) ?? '';
+  const shared = {
+    receiver,
+    groupKey: notification.optionalString('groupKey') ?? '',
+    externalURL: notification.optionalString('externalURL') ?? '',
+    ...(notification.has('orgId') ? { orgId: notification.optionalInteger('orgId') } : {}),
+  };
+  const alerts = notification.raw('alerts');
+  if (!Array.isArray(alerts) || alerts.length === 0 || alerts.length > MAX_ALERTS) {
+    throw new FieldError('alerts', `an array of 1 to ${MAX_ALERTS} alerts`, alerts);
+  }
+  return alerts.map((item, index) => {
+    const alert = ObjectReader.of(item, `alerts.${index}`);
+    const status = alert.string('status');
+    if (status !== 'firing' && status !== 'resolved') {
+      throw new FieldError(alert.at('status'), '"firing" or "resolved"', status);
+    }
+    const labels = readStringMap(alert, 'labels');
+    const annotations = readStringMap(alert, 'annotations');
+    const startsAt = alert.string('startsAt', { max: 64 });
+    const endsAt = alert.optionalString('endsAt', { max: 64 }) ?? '';
+    const fingerprint = alert.optionalString('fingerprint', { max: 128 }) ?? labelsFingerprint(labels);
+    const optional: Record<string, unknown> = {};
+    for (const key of ['generatorURL', 'silenceURL', 'dashboardURL', 'panelURL', 'imageURL', 'valueString']) {
+      const value = alert.optionalString(key);
+      if (value !== undefined && value !== '') optional[key] = value;
+    }
+    if (alert.has('values')) optional.values = readValues(alert);
+    const metadata = {
+      format,
+      status,
+      labels,
+      annotations,
+      startsAt,
+      endsAt,
+      fingerprint,
+      ...optional,
+      ...shared,
+    };
+    const identity = identityOf(labels, context.labels, `${alert.at('labels')}`);
+    return {
+      draft: {
+        ...identity,
+        operator_type: 'openapi',
+        user_name: receiver,
+        uid: 0,
+        operation: 'grafana_alert_notification',
+        create_time: eventTime(status === 'firing' ? startsAt : endsAt, context.nowSeconds),
+        source: 'grafana',
+        metadata: fitMetadata(metadata, context.metadataBudget, {
+          keep: ['format', 'status', 'fingerprint', 'startsAt', 'endsAt', 'receiver'],
+        }),
+      },
+      dedupKey: `alert:${fingerprint}:${status}:${startsAt}`,
+    };
+  });
+}
+
+function shapeLegacy(body: unknown, context: AlertContext): ShapedEvent {
+  const alert = ObjectReader.of(body, '');
+  const state = alert.string('state', { max: 32 });
+  if (!['ok', 'paused', 'alerting', 'pending', 'no_data'].includes(state)) {
+    throw new FieldError('state', 'one of ok, paused, alerting, pending, no_data', state);
+  }
+  alert.optionalInteger('ruleId');
+  const evalMatches = alert.raw('evalMatches');
+  if (evalMatches !== undefined && !Array.isArray(evalMatches)) {
+    throw new FieldError('evalMatches', 'an array', evalMatches);
+  }
+  const tags = readStringMap(alert, 'tags');
+  const legacy: Record<string, unknown> = { format: 'grafana-legacy' };
+  for (const key of [
+    'title',
+    'ruleId',
+    'ruleName',
+    'state',
+    'message',
+    'ruleUrl',
+    'imageUrl',
+    'orgId',
+    'dashboardId',
+    'panelId',
+  ]) {
+    if (alert.has(key)) legacy[key] = alert.raw(key);
+  }
+  legacy.tags = tags;
+  legacy.evalMatches = evalMatches ?? [];
+  return {
+    draft: {
+      ...identityOf(tags, context.labels, 'tags'),
+      operator_type: 'openapi',
+      user_name: '',
+      uid: 0,
+      operation: 'grafana_alert_notification',
+      create_time: context.nowSeconds,
+      source: 'grafana',
+      metadata: fitMetadata(legacy, context.metadataBudget, {
+        keep: ['format', 'state', 'ruleId', 'ruleName', 'title'],
+        trim: 'evalMatches',
+      }),
+    },
+    dedupKey: `legacy:${createHash('sha256').update(context.rawBody).digest('base64url')}`,
+  };
+}
+
+function readValues(alert: ObjectReader): Record<string, number | null> {
+  const values = alert.child('values');
+  const out: Record<string, number | null> = {};
+  for (const key of values?.keys() ?? []) {
+    const value = values?.raw(key);
+    if (value !== null && typeof value !== 'number') throw new FieldError(values?.at(key) ?? key, 'a number', value);
+    out[key] = value ?? null;
+  }
+  return out;
+}
+
+interface Identity {
+  app_name: string;
+  aid: number;
+  env: string;
+  zone_code: string;
+  host_name: string;
+}
+
+/** The identity fields from the first configured label that is present and not empty. */
+function identityOf(labels: Record<string, string>, mapping: LabelMapping, path: string): Identity {
+  const pick = (names: readonly string[], max: number) => {
+    const name = names.find((candidate) => Object.hasOwn(labels, candidate) && labels[candidate] !== '');
+    const value = name === undefined ? '' : (labels[name] ?? '');
+    if (value.length > max) throw new FieldError(`${path}.${name}`, `at most ${max} characters`, value);
+    return value;
+  };
+  const aidText = pick(mapping.aid, 32);
+  const aid = /^\d{1,15}$/.test(aidText) ? Number(aidText) : 0;
+  return {
+    app_name: pick(mapping.app_name, MAX_NAME),
+    aid,
+    env: pick(mapping.env, MAX_NAME),
+    zone_code: pick(mapping.zone_code, MAX_NAME),
+    host_name: pick(mapping.host_name, MAX_HOSTS),
+  };
+}
+
+/** Grafana and Alertmanager mark a firing alert's end with the zero time; such times mean "now". */
+function eventTime(text: string, nowSeconds: number): number {
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) && ms > Date.UTC(2000, 0, 1) ? Math.floor(ms / 1000) : nowSeconds;
+}
+
+/** Alertmanager and Grafana always send a fingerprint; without one, the sorted labels identify the alert. */
+function labelsFingerprint(labels: Record<string, string>): string {
+  const canonical = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return `labels-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
+}
