@@ -3,7 +3,7 @@
 
 import { isOperation, operationsOf, type Source, sourcesOf } from './catalog';
 import { FieldError, ObjectReader } from './fields';
-import type { EventDraft, OperatorType } from './record';
+import { type EventDraft, type OperatorType, RECORD_FIELDS } from './record';
 
 /** Juno's metadata column held 64 KiB; an envelope over that is refused rather than cut. */
 export const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;
@@ -12,25 +12,14 @@ const MAX_HOSTS_CHARS = 16 * 1024;
 /** Larger create_time values are most likely milliseconds. */
 const MAX_UNIX_SECONDS = 99_999_999_999;
 
-const ENVELOPE_FIELDS = [
-  'app_name',
-  'aid',
-  'zone_code',
-  'env',
-  'host_name',
-  'operator_type',
-  'user_name',
-  'uid',
-  'operation',
-  'create_time',
-  'source',
-  'metadata',
-] as const;
+/** What a sender may set: the record without the fields junoevent assigns. */
+const RESERVED_FIELDS: readonly string[] = ['id', 'operation_name', 'source_name'];
+const ENVELOPE_FIELDS = RECORD_FIELDS.filter((field) => !RESERVED_FIELDS.includes(field));
 
 /** Shapes an envelope posted to `source`'s route into a draft record. Throws FieldError. */
 export function parseEnvelope(source: Source, body: unknown, nowSeconds: number): EventDraft {
   const envelope = ObjectReader.of(body, '');
-  for (const reserved of ['id', 'operation_name', 'source_name']) {
+  for (const reserved of RESERVED_FIELDS) {
     if (envelope.has(reserved)) {
       throw new FieldError(reserved, 'absent: junoevent assigns it');
     }

@@ -2,27 +2,13 @@
 // embedded DynamoDB.
 
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fixture, SECRETS, useFunctionEnv } from './support/config';
-import { startTestTable, type TestTable } from './support/dynamo';
-import { type Handler, invoke, signStandard } from './support/http';
+import { describe, expect, it } from 'vitest';
+import { fixture, SECRETS } from './support/config';
+import { useFunctions } from './support/functions';
+import { invoke, signStandard } from './support/http';
 
-let table: TestTable;
-let git: Handler;
-
-beforeAll(async () => {
-  table = await startTestTable();
-  useFunctionEnv(table.endpoint);
-  git = (await import('../functions/git')).handler;
-});
-
-afterAll(async () => {
-  await table?.close();
-});
-
-beforeEach(async () => {
-  await table.clear();
-});
+const { table, handlers } = useFunctions();
+const { git } = handlers;
 
 type Accepted = { events: { id: number; operation: string; duplicate: boolean }[]; ignored?: string };
 

@@ -1,27 +1,13 @@
 // The grafana function with real fixtures, signed with each scheme, against the embedded DynamoDB.
 
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fixture, SECRETS, useFunctionEnv } from './support/config';
-import { startTestTable, type TestTable } from './support/dynamo';
-import { type Handler, invoke } from './support/http';
+import { describe, expect, it } from 'vitest';
+import { fixture, SECRETS } from './support/config';
+import { useFunctions } from './support/functions';
+import { invoke } from './support/http';
 
-let table: TestTable;
-let grafana: Handler;
-
-beforeAll(async () => {
-  table = await startTestTable();
-  useFunctionEnv(table.endpoint);
-  grafana = (await import('../functions/grafana')).handler;
-});
-
-afterAll(async () => {
-  await table?.close();
-});
-
-beforeEach(async () => {
-  await table.clear();
-});
+const { table, handlers } = useFunctions();
+const { grafana } = handlers;
 
 /** Grafana's HMAC signing with a timestamp header, recomputed independently here. */
 function hmacHeaders(body: string, at = Math.floor(Date.now() / 1000), secret: string = SECRETS.grafana) {

@@ -1,29 +1,13 @@
 // The confgo and devops functions, driven with real API Gateway v2 events against the
 // embedded DynamoDB.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SECRETS, useFunctionEnv } from './support/config';
-import { startTestTable, type TestTable } from './support/dynamo';
+import { describe, expect, it } from 'vitest';
+import { SECRETS } from './support/config';
+import { useFunctions } from './support/functions';
 import { type Handler, invoke, signStandard } from './support/http';
 
-let table: TestTable;
-let confgo: Handler;
-let devops: Handler;
-
-beforeAll(async () => {
-  table = await startTestTable();
-  useFunctionEnv(table.endpoint);
-  confgo = (await import('../functions/confgo')).handler;
-  devops = (await import('../functions/devops')).handler;
-});
-
-afterAll(async () => {
-  await table?.close();
-});
-
-beforeEach(async () => {
-  await table.clear();
-});
+const { table, handlers } = useFunctions();
+const { confgo, devops } = handlers;
 
 const PUBLISH = {
   app_name: 'user-svc',
