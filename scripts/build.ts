@@ -1,9 +1,9 @@
 // Bundles each function in functions/ into dist/<name>.js: one minified CommonJS file per function,
 // for Node 20 (the code that runs locally is the code that runs in Lambda).
 
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -12,9 +12,49 @@ export const FUNCTIONS = readdirSync(resolve(ROOT, 'functions'))
   .map((file) => basename(file, '.ts'))
   .sort();
 
+/**
+ * The RocketMQ forwarder is its own bundle, dist/rocketmq.js, required by the function bundles only
+ * when forwarding is enabled: with it off, none of the client's code is loaded or even parsed.
+ */
+const forwarderAsSeparateBundle: Plugin = {
+  name: 'forwarder-as-separate-bundle',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/rocketmq$/ }, (args) =>
+      /[\\/]shared[\\/]forwarder\.ts$/.test(args.importer) ? { path: './rocketmq.js', external: true } : undefined,
+    );
+  },
+};
+
+/** The client reads its own package.json at load time, which does not exist in a bundle. */
+const inlineClientVersion: Plugin = {
+  name: 'inline-rocketmq-client-version',
+  setup(builder) {
+    const pkg: unknown = JSON.parse(
+      readFileSync(resolve(ROOT, 'node_modules/rocketmq-client-nodejs/package.json'), 'utf8'),
+    );
+    const version = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
+    builder.onLoad({ filter: /rocketmq-client-nodejs[\\/]dist[\\/]client[\\/]UserAgent\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const pattern =
+        /JSON\.parse\(\(0, node_fs_1\.readFileSync\)\([^;]*?'\.\.\/\.\.\/package\.json'[^;]*\)\)\.version/;
+      if (!pattern.test(source))
+        throw new Error(`${args.path} no longer reads package.json as expected: update the build`);
+      return { contents: source.replace(pattern, JSON.stringify(version)), loader: 'js' };
+    });
+  },
+};
+
 export async function buildFunctions(outdir = resolve(ROOT, 'dist')): Promise<Metafile> {
   const result = await build({
-    entryPoints: FUNCTIONS.map((name) => resolve(ROOT, 'functions', `${name}.ts`)),
+    entryPoints: {
+      ...Object.fromEntries(FUNCTIONS.map((name) => [name, resolve(ROOT, 'functions', `${name}.ts`)])),
+      rocketmq: resolve(ROOT, 'shared', 'rocketmq.ts'),
+    },
+    plugins: [forwarderAsSeparateBundle, inlineClientVersion],
+    alias: {
+      '@node-rs/crc32': './scripts/shims/crc32.ts',
+      'egg-logger': './scripts/shims/egg-logger.ts',
+    },
     outdir,
     bundle: true,
     minify: true,

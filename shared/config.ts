@@ -114,6 +114,19 @@ export function loadConfig(options: LoadOptions = {}): Config {
   return parseConfig(text, { file, env });
 }
 
+/** The function's timeout: serverless.yml sets JUNOEVENT_FUNCTION_TIMEOUT (seconds) for each function. */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 15;
+
+function functionTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.JUNOEVENT_FUNCTION_TIMEOUT ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 900) {
+    throw new ConfigError(
+      `JUNOEVENT_FUNCTION_TIMEOUT must be the function timeout in seconds, got ${env.JUNOEVENT_FUNCTION_TIMEOUT}`,
+    );
+  }
+  return seconds * 1000;
+}
+
 /**
  * True where unsigned webhooks may be allowed: under the local emulator, or outside Lambda
  * (tests and scripts). A deployed function never accepts `allowUnsigned = true`.
@@ -132,7 +145,7 @@ export function parseConfig(text: string, options: { file: string; env: NodeJS.P
     throw new ConfigError(`junoevent config ${file} is not valid TOML${where}`, { cause: error });
   }
   try {
-    return Object.freeze(readConfig(expandEnv(document, '', env), file, isLocalRuntime(env)));
+    return Object.freeze(readConfig(expandEnv(document, '', env), file, isLocalRuntime(env), functionTimeoutMs(env)));
   } catch (error) {
     if (error instanceof FieldError) throw new ConfigError(`junoevent config ${file}: ${error.message}`);
     throw error;
@@ -161,7 +174,7 @@ function expandEnv(value: unknown, path: string, env: NodeJS.ProcessEnv): unknow
   return value;
 }
 
-function readConfig(document: unknown, file: string, local: boolean): Config {
+function readConfig(document: unknown, file: string, local: boolean, functionTimeoutMs: number): Config {
   const root = ObjectReader.of(document, '');
   const junoevent = root.child('junoevent');
   if (junoevent === undefined) throw new FieldError('junoevent', 'a [junoevent] table');
@@ -209,7 +222,7 @@ function readConfig(document: unknown, file: string, local: boolean): Config {
     metadataBudget,
     redeliveryWindowSeconds: Math.round(windowMs / 1000),
     api: { token },
-    rocketmq: readRocketMq(junoevent.child('rocketmq')),
+    rocketmq: readRocketMq(junoevent.child('rocketmq'), functionTimeoutMs),
     sources,
   };
 }
@@ -329,24 +342,54 @@ function checkStandardWebhooksSecret(secret: string, path: string): void {
   if (bytes < 24 || bytes > 64) throw new FieldError(path, STANDARD_SECRET_FORM);
 }
 
-function readRocketMq(section: ObjectReader | undefined): RocketMqConfig {
+function readRocketMq(section: ObjectReader | undefined, functionTimeoutMs: number): RocketMqConfig {
   section?.onlyKeys(['enable', 'addr', 'topic', 'group', 'retry', 'dialTimeout']);
+  const at = (key: string) => section?.at(key) ?? `junoevent.rocketmq.${key}`;
   const enable = section?.optionalBoolean('enable') ?? false;
-  const addr = section?.optionalStringArray('addr', { nonEmpty: true }) ?? [];
+  const addr = section?.optionalStringArray('addr', { nonEmpty: true, max: 255 }) ?? [];
   const topic = section?.optionalString('topic', { max: 127 }) ?? '';
   const group = section?.optionalString('group', { max: 255 }) ?? '';
   const retry = section?.optionalInteger('retry', { min: 0, max: 10 }) ?? 3;
   const dialTimeoutText = section?.optionalString('dialTimeout') ?? '3s';
   const dialTimeoutMs = parseDuration(dialTimeoutText);
-  const at = (key: string) => section?.at(key) ?? `junoevent.rocketmq.${key}`;
   if (dialTimeoutMs === undefined) {
     throw new FieldError(at('dialTimeout'), 'a duration such as "500ms", "3s" or "1m"', dialTimeoutText);
   }
   if (enable) {
-    throw new FieldError(
-      at('enable'),
-      'false: forwarding to RocketMQ is not available in this version; events are stored in the table',
-    );
+    if (addr.length === 0)
+      throw new FieldError(at('addr'), 'one or more RocketMQ 5 Proxy endpoints such as ["127.0.0.1:8081"]');
+    for (const [index, endpoint] of addr.entries()) {
+      const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(endpoint);
+      if (!match)
+        throw new FieldError(
+          `${at('addr')}.${index}`,
+          'host:port of a RocketMQ 5 Proxy, such as "127.0.0.1:8081"',
+          endpoint,
+        );
+      if (match[2] === '9876') {
+        throw new FieldError(
+          `${at('addr')}.${index}`,
+          `a RocketMQ 5 Proxy gRPC endpoint: ${endpoint} is a NameServer port, which the RocketMQ 5 client cannot use; give the Proxy's gRPC port instead, such as "${match[1]}:8081"`,
+        );
+      }
+    }
+    if (!/^[A-Za-z0-9%_|-]{1,127}$/.test(topic)) {
+      throw new FieldError(at('topic'), 'a RocketMQ topic name (letters, digits, %, _, |, -)', topic);
+    }
+    if (dialTimeoutMs < 1000) {
+      throw new FieldError(
+        at('dialTimeout'),
+        'at least "1s" (the RocketMQ client refuses shorter request timeouts)',
+        dialTimeoutText,
+      );
+    }
+    const worstMs = (retry + 1) * dialTimeoutMs;
+    if (worstMs >= functionTimeoutMs) {
+      throw new FieldError(
+        at('retry'),
+        `small enough that every attempt fits the function: (retry ${retry} + 1) attempts × dialTimeout ${dialTimeoutText} = ${worstMs / 1000} s, but the function times out after ${functionTimeoutMs / 1000} s; lower retry or dialTimeout, or raise the timeout`,
+      );
+    }
   }
   return { enable, addr, topic, group, retry, dialTimeoutMs };
 }

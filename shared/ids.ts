@@ -52,3 +52,8 @@ export function createIdGenerator(options: IdGeneratorOptions = {}): IdGenerator
 export function idTime(id: number): number {
   return Math.floor(id / SEQUENCE_SPAN) + ID_EPOCH_MS;
 }
+
+/** The largest id that can have been drawn at unix millisecond `ms` or before. */
+export function maxIdAt(ms: number): number {
+  return (Math.max(ms - ID_EPOCH_MS, 0) + 1) * SEQUENCE_SPAN - 1;
+}

@@ -3,18 +3,21 @@
 
 import type { Source } from './catalog';
 import { type Config, loadConfig, requireApiToken, requireSource } from './config';
+import { createForwarder, type Forwarder } from './forwarder';
 import { httpFunction } from './http';
 import { createIdGenerator } from './ids';
 import { createLogger, type Log } from './logger';
 import { readApiRoute } from './read-api';
+import { redrive } from './redrive';
 import { createDocumentClient, createDynamoStore, type EventStore } from './store';
-import { envelopeRoute, gitRoute, grafanaRoute } from './webhook';
+import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from './webhook';
 
 export interface Runtime {
   config: Config;
   store: EventStore;
   logger: Log;
   now: () => number;
+  forwarder: Forwarder | undefined;
 }
 
 let current: Runtime | undefined;
@@ -22,6 +25,7 @@ let current: Runtime | undefined;
 export function runtime(): Runtime {
   if (current === undefined) {
     const config = loadConfig();
+    const logger = createLogger();
     current = {
       config,
       store: createDynamoStore({
@@ -29,34 +33,40 @@ export function runtime(): Runtime {
         table: config.table,
         ids: createIdGenerator(),
         dedupTtlSeconds: config.redeliveryWindowSeconds,
+        forwarding: config.rocketmq.enable,
       }),
-      logger: createLogger(),
+      logger,
       now: Date.now,
+      forwarder: createForwarder(config.rocketmq, logger),
     };
   }
   return current;
 }
 
+/** What every webhook route needs from the container. */
+function webhookDeps({ config, store, logger, now, forwarder }: Runtime): WebhookDeps {
+  return { store, now, logger, forwarder, metadataBudget: config.metadataBudget };
+}
+
 /** The handler of a source that posts Juno event envelopes (confgo, devops). */
 export function envelopeFunction(source: Source) {
-  const { config, store, logger, now } = runtime();
-  const route = envelopeRoute(source, requireSource(config, source), {
-    store,
-    now,
-    metadataBudget: config.metadataBudget,
-  });
+  const current = runtime();
+  const { config, logger } = current;
+  const route = envelopeRoute(source, requireSource(config, source), webhookDeps(current));
   return httpFunction(route, { name: source, logger, maxBodyBytes: config.maxBodyBytes });
 }
 
 export function grafanaFunction() {
-  const { config, store, logger, now } = runtime();
-  const route = grafanaRoute(requireSource(config, 'grafana'), { store, now, metadataBudget: config.metadataBudget });
+  const current = runtime();
+  const { config, logger } = current;
+  const route = grafanaRoute(requireSource(config, 'grafana'), webhookDeps(current));
   return httpFunction(route, { name: 'grafana', logger, maxBodyBytes: config.maxBodyBytes });
 }
 
 export function gitFunction() {
-  const { config, store, logger, now } = runtime();
-  const route = gitRoute(requireSource(config, 'git'), { store, now, metadataBudget: config.metadataBudget });
+  const current = runtime();
+  const { config, logger } = current;
+  const route = gitRoute(requireSource(config, 'git'), webhookDeps(current));
   return httpFunction(route, { name: 'git', logger, maxBodyBytes: config.maxBodyBytes });
 }
 
@@ -68,3 +78,24 @@ export function readApiFunction() {
     maxBodyBytes: config.maxBodyBytes,
   });
 }
+
+/** The scheduled redrive: publishes what is still pending, within the invocation's time. */
+export function redriveFunction() {
+  const { store, logger, now, forwarder } = runtime();
+  return async (_event: unknown, context: { getRemainingTimeInMillis(): number }) => {
+    if (forwarder === undefined) {
+      logger.info('redrive skipped: junoevent.rocketmq.enable is false');
+      return { skipped: true };
+    }
+    return redrive({
+      store,
+      forwarder,
+      logger,
+      now,
+      timeLeft: () => context.getRemainingTimeInMillis() > REDRIVE_MARGIN_MS,
+    });
+  };
+}
+
+/** Time the redrive keeps back for a publish in flight and the backlog report. */
+const REDRIVE_MARGIN_MS = 15_000;

@@ -22,6 +22,15 @@ export interface RecordRequest {
 export interface RecordResult {
   record: AppEvent;
   duplicate: boolean;
+  /** Stored but not yet forwarded to the message stream. */
+  pending: boolean;
+}
+
+/** A stored event still waiting to be forwarded, with its delivery history. */
+export interface PendingEvent {
+  record: AppEvent;
+  /** Failed publish attempts so far. */
+  attempts: number;
 }
 
 export interface ListQuery {
@@ -45,6 +54,18 @@ export interface EventStore {
   record(request: RecordRequest): Promise<RecordResult>;
   get(id: number): Promise<AppEvent | undefined>;
   list(query: ListQuery): Promise<ListResult>;
+  /** Clears the pending mark once the event is on the message stream. */
+  markForwarded(id: number): Promise<void>;
+  /** Records a failed publish; the event is retried no earlier than `retryAt` (unix ms). */
+  markPublishFailed(id: number, attempts: number, retryAt: number): Promise<void>;
+  /** Pending events with ids up to `maxId`, oldest first, due at `now`; at most `limit` looked at. */
+  pendingEvents(options: { maxId: number; limit: number; startAfter?: number }): Promise<{
+    due: PendingEvent[];
+    /** The last id looked at, to continue from; undefined at the end. */
+    last: number | undefined;
+  }>;
+  /** How many events are pending (counted up to `cap`) and the id of the oldest. */
+  backlog(cap: number): Promise<{ count: number; capped: boolean; oldestId: number | undefined }>;
 }
 
 export interface DynamoStoreOptions {
@@ -55,7 +76,12 @@ export interface DynamoStoreOptions {
   now?: () => number;
   /** How long a dedup claim lasts. */
   dedupTtlSeconds?: number;
+  /** Forwarding is on: new events are written marked pending, for the publisher and the redrive. */
+  forwarding?: boolean;
 }
+
+/** The value of `pending` while an event waits to be forwarded (the byPending index's partition). */
+const PENDING = 'P';
 
 export const DEFAULT_DEDUP_TTL_SECONDS = 7 * 24 * 3600;
 const MAX_ID_DRAWS = 5;
@@ -89,6 +115,7 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   const { client, table, ids } = options;
   const now = options.now ?? Date.now;
   const ttl = options.dedupTtlSeconds ?? DEFAULT_DEDUP_TTL_SECONDS;
+  const forwarding = options.forwarding ?? false;
 
   async function send<T>(operation: () => Promise<T>): Promise<T> {
     try {
@@ -114,6 +141,7 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
               ts: sortKey(record.create_time, record.id),
               app_key: record.app_name || undefined,
               dedup,
+              pending: forwarding ? PENDING : undefined,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
@@ -186,11 +214,11 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     for (let draw = 1; draw <= MAX_ID_DRAWS; draw += 1) {
       const candidate = completeRecord(draft, id);
       const outcome = await putEvent(candidate, dedup);
-      if (outcome.written) return { record: candidate, duplicate: false };
+      if (outcome.written) return { record: candidate, duplicate: false, pending: forwarding };
       const taken = outcome.takenBy;
       if (dedup !== undefined && taken?.dedup === dedup) {
         // The same delivery was recorded under this id first (an earlier or concurrent copy).
-        return { record: parseEventItem(taken), duplicate: true };
+        return { record: parseEventItem(taken), duplicate: true, pending: taken.pending === PENDING };
       }
       // Another event holds this id (two containers drew the same id): draw again.
       const next = ids.next();
@@ -245,7 +273,111 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     return { events, nextCursor: encodeCursor(plan.index, startKey) };
   }
 
-  return { record, get, list };
+  async function markForwarded(id: number): Promise<void> {
+    try {
+      await send(() =>
+        client.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: eventKey(id) },
+            UpdateExpression: 'REMOVE pending, publish_attempts, retry_at SET forwarded_at = :now',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':now': Math.floor(now() / 1000) },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async function markPublishFailed(id: number, attempts: number, retryAt: number): Promise<void> {
+    await send(() =>
+      client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: eventKey(id) },
+          UpdateExpression: 'SET publish_attempts = :attempts, retry_at = :retryAt',
+          ConditionExpression: 'pending = :pending',
+          ExpressionAttributeValues: { ':attempts': attempts, ':retryAt': retryAt, ':pending': PENDING },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      // Forwarded meanwhile (by the webhook's own late publish): nothing to record.
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  async function pendingEvents(query: { maxId: number; limit: number; startAfter?: number }) {
+    const page = await send(() =>
+      client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'byPending',
+          KeyConditionExpression: 'pending = :pending AND id <= :maxId',
+          ExpressionAttributeValues: { ':pending': PENDING, ':maxId': query.maxId },
+          ScanIndexForward: true,
+          Limit: query.limit,
+          ...(query.startAfter === undefined
+            ? {}
+            : { ExclusiveStartKey: { pending: PENDING, id: query.startAfter, pk: eventKey(query.startAfter) } }),
+        }),
+      ),
+    );
+    const nowMs = now();
+    const keys = page.Items ?? [];
+    const dueIds = keys
+      .filter((key) => typeof key.retry_at !== 'number' || key.retry_at <= nowMs)
+      .map((key) => key.id)
+      .filter((id): id is number => typeof id === 'number');
+    const due: PendingEvent[] = [];
+    for (const id of dueIds) {
+      const item = await getItem(eventKey(id));
+      if (item === undefined || item.pending !== PENDING) continue;
+      const attempts = typeof item.publish_attempts === 'number' ? item.publish_attempts : 0;
+      due.push({ record: parseEventItem(item), attempts });
+    }
+    const lastKey = page.LastEvaluatedKey;
+    const last = lastKey === undefined ? undefined : typeof lastKey.id === 'number' ? lastKey.id : undefined;
+    return { due, last };
+  }
+
+  async function backlog(cap: number) {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await send(() =>
+        client.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'byPending',
+            KeyConditionExpression: 'pending = :pending',
+            ExpressionAttributeValues: { ':pending': PENDING },
+            Select: 'COUNT',
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && count < cap);
+    const oldest = await send(() =>
+      client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'byPending',
+          KeyConditionExpression: 'pending = :pending',
+          ExpressionAttributeValues: { ':pending': PENDING },
+          ScanIndexForward: true,
+          Limit: 1,
+        }),
+      ),
+    );
+    const first = oldest.Items?.[0]?.id;
+    return { count, capped: start !== undefined, oldestId: typeof first === 'number' ? first : undefined };
+  }
+
+  return { record, get, list, markForwarded, markPublishFailed, pendingEvents, backlog };
 }
 
 type IndexName = 'byApp' | 'bySource';

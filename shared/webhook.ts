@@ -7,11 +7,13 @@ import type { GitSourceConfig, GrafanaSourceConfig, SourceConfig } from './confi
 import { parseEnvelope } from './envelope';
 import { BadRequestError, InvalidEventError, UnauthorizedError } from './errors';
 import { FieldError, findPrototypeKey } from './fields';
+import { type Forwarder, within } from './forwarder';
 import { shapeGitHub, shapeGitLab } from './git';
 import { shapeAlerts } from './grafana';
 import { type HttpRequest, type HttpResult, parseJsonBody, type Route, requireJsonContent } from './http';
+import type { Log } from './logger';
 import type { ShapedEvent } from './record';
-import type { EventStore } from './store';
+import type { EventStore, RecordResult } from './store';
 import {
   parseAuthorization,
   sameSecret,
@@ -27,19 +29,32 @@ export interface WebhookDeps {
   now: () => number;
   /** Largest metadata kept for one event, in bytes. */
   metadataBudget: number;
+  /** Present when forwarding is enabled. */
+  forwarder?: Forwarder | undefined;
+  logger: Log;
 }
 
-/** Stores the shaped events in order and answers 202 with their ids. */
+/**
+ * How long a webhook waits for its events to be published before it answers anyway. The event is
+ * stored either way; the redrive publishes what is still pending. GitHub gives up after 10 s.
+ */
+export const PUBLISH_WAIT_MS = 5000;
+
+/**
+ * Stores the shaped events in order, publishes the new ones (bounded by PUBLISH_WAIT_MS), and
+ * answers 202 with their ids. A failed publish leaves the event pending for the redrive.
+ */
 export async function recordEvents(
   source: Source,
   shaped: readonly ShapedEvent[],
-  store: EventStore,
+  deps: WebhookDeps,
 ): Promise<HttpResult> {
-  const events: { id: number; operation: string; duplicate: boolean }[] = [];
+  const results: RecordResult[] = [];
   for (const { draft, dedupKey } of shaped) {
-    const { record, duplicate } = await store.record({ draft, dedupKey });
-    events.push({ id: record.id, operation: record.operation, duplicate });
+    results.push(await deps.store.record({ draft, dedupKey }));
   }
+  const events = results.map(({ record, duplicate }) => ({ id: record.id, operation: record.operation, duplicate }));
+  const publishing = deps.forwarder === undefined ? {} : await publishPending(results, deps.forwarder, deps);
   return {
     status: 202,
     body: { events },
@@ -49,8 +64,30 @@ export async function recordEvents(
       event_ids: events.map((event) => event.id),
       operations: events.map((event) => event.operation),
       duplicates: events.filter((event) => event.duplicate).length,
+      ...publishing,
     },
   };
+}
+
+async function publishPending(results: readonly RecordResult[], forwarder: Forwarder, deps: WebhookDeps) {
+  const pending = results.filter((result) => result.pending).map((result) => result.record);
+  if (pending.length === 0) return { forwarded: 0 };
+  const attempts = pending.map(async (record) => {
+    try {
+      await forwarder.publish(record);
+      await deps.store.markForwarded(record.id);
+      return true;
+    } catch (error) {
+      deps.logger.warn('publish failed; the event stays pending for the redrive', {
+        event_id: record.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    }
+  });
+  const settled = await within(Promise.all(attempts), PUBLISH_WAIT_MS, undefined);
+  const forwarded = settled?.filter(Boolean).length ?? 0;
+  return { forwarded, left_pending: pending.length - forwarded, ...(settled ? {} : { publish_wait_exceeded: true }) };
 }
 
 /**
@@ -80,7 +117,7 @@ export function envelopeRoute(source: Source, sourceConfig: SourceConfig, deps: 
     requireJsonContent(request);
     const body = parseJsonBody(request.rawBody);
     const draft = shape(body, (parsed) => parseEnvelope(source, parsed, nowSeconds));
-    return recordEvents(source, [{ draft, dedupKey }], deps.store);
+    return recordEvents(source, [{ draft, dedupKey }], deps);
   };
 }
 
@@ -121,7 +158,7 @@ export function grafanaRoute(config: GrafanaSourceConfig, deps: WebhookDeps): Ro
         rawBody: request.rawBody,
       }),
     );
-    return recordEvents('grafana', shaped, deps.store);
+    return recordEvents('grafana', shaped, deps);
   };
 }
 
@@ -204,7 +241,7 @@ export function gitRoute(config: GitSourceConfig, deps: WebhookDeps): Route {
 
 async function respondGit(shaped: ReturnType<typeof shapeGitLab>, deps: WebhookDeps): Promise<HttpResult> {
   if ('ignored' in shaped) return ignored(shaped.ignored, 'git');
-  return recordEvents('git', shaped.events, deps.store);
+  return recordEvents('git', shaped.events, deps);
 }
 
 function authenticateGitLab(config: GitSourceConfig, request: HttpRequest, nowSeconds: number): void {

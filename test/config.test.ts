@@ -85,10 +85,41 @@ describe('config', () => {
     expect(errorOf(`[junoevent.rocketmq]\n${line}\n`)).toContain(`junoevent config ${FILE}: ${message}`);
   });
 
-  it('refuses enable = true until forwarding is available, rather than running half-configured', () => {
-    expect(errorOf('[junoevent.rocketmq]\nenable = true\naddr = ["127.0.0.1:8081"]\n')).toContain(
-      'junoevent.rocketmq.enable must be false',
+  it('accepts enable = true with a Proxy endpoint, a topic and attempts that fit the function', () => {
+    const config = parse(
+      '[junoevent.rocketmq]\nenable = true\naddr = ["127.0.0.1:8081"]\ntopic = "juno_test_job"\nretry = 3\ndialTimeout = "3s"\n',
     );
+    expect(config.rocketmq).toMatchObject({ enable: true, addr: ['127.0.0.1:8081'], retry: 3, dialTimeoutMs: 3000 });
+  });
+
+  it('explains that a NameServer address (port 9876) cannot be used, and what to put instead', () => {
+    const message = errorOf('[junoevent.rocketmq]\nenable = true\naddr = ["10.0.0.5:9876"]\ntopic = "t"\n');
+    expect(message).toContain('junoevent.rocketmq.addr.0 must be a RocketMQ 5 Proxy gRPC endpoint');
+    expect(message).toContain('10.0.0.5:9876 is a NameServer port');
+    expect(message).toContain('such as "10.0.0.5:8081"');
+  });
+
+  it('rejects attempts × dialTimeout that cannot fit the function timeout, with the numbers', () => {
+    const message = errorOf(
+      '[junoevent.rocketmq]\nenable = true\naddr = ["127.0.0.1:8081"]\ntopic = "t"\nretry = 4\ndialTimeout = "3s"\n',
+      {
+        file: FILE,
+        env: { JUNOEVENT_FUNCTION_TIMEOUT: '15' },
+      },
+    );
+    expect(message).toContain('(retry 4 + 1) attempts × dialTimeout 3s = 15 s, but the function times out after 15 s');
+  });
+
+  it.each([
+    ['addr = []\ntopic = "t"', 'junoevent.rocketmq.addr must be one or more RocketMQ 5 Proxy endpoints'],
+    ['addr = ["127.0.0.1"]\ntopic = "t"', 'junoevent.rocketmq.addr.0 must be host:port'],
+    ['addr = ["127.0.0.1:8081"]\ntopic = ""', 'junoevent.rocketmq.topic must be a RocketMQ topic name'],
+    [
+      'addr = ["127.0.0.1:8081"]\ntopic = "t"\ndialTimeout = "500ms"',
+      'junoevent.rocketmq.dialTimeout must be at least "1s"',
+    ],
+  ])('with enable = true, rejects %s', (lines, message) => {
+    expect(errorOf(`[junoevent.rocketmq]\nenable = true\n${lines}\n`)).toContain(message);
   });
 
   it('refuses a source without a secret unless a local config allows unsigned requests', () => {

@@ -34,12 +34,14 @@ describe('npm run package', () => {
     });
 
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(resources.RedriveEventsRuleSchedule1?.Properties.ScheduleExpression).toBe('rate(1 minute)');
     expect(functions.map((f) => f.Properties.Handler).sort()).toEqual([
       'dist/confgo.handler',
       'dist/devops.handler',
       'dist/events.handler',
       'dist/git.handler',
       'dist/grafana.handler',
+      'dist/redrive.handler',
     ]);
     for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
 

@@ -1,0 +1,116 @@
+// The redrive: publishes every event still pending after a grace period, oldest first, in bounded
+// batches, with backoff per event; then reports the backlog (count, age of the oldest) in the log
+// and as a CloudWatch metric (embedded metric format).
+
+import type { Forwarder } from './forwarder';
+import { idTime, maxIdAt } from './ids';
+import type { Log } from './logger';
+import type { EventStore } from './store';
+
+export interface RedriveOptions {
+  store: EventStore;
+  forwarder: Forwarder;
+  logger: Log;
+  /** Unix milliseconds. */
+  now: () => number;
+  /** False once the run must stop (the function's time is nearly up). */
+  timeLeft: () => boolean;
+  /** Events younger than this are left to the webhook that is publishing them. */
+  graceMs?: number;
+  batchSize?: number;
+  maxEvents?: number;
+}
+
+export interface RedriveReport {
+  published: number;
+  failed: number;
+  /** Stopped early because the broker kept failing. */
+  brokerDown: boolean;
+  backlog: number;
+  backlogCapped: boolean;
+  oldestPendingAgeSeconds: number | null;
+}
+
+export const REDRIVE_GRACE_MS = 60_000;
+const CONSECUTIVE_FAILURES_TO_STOP = 3;
+const BACKLOG_COUNT_CAP = 100_000;
+
+/** Wait before the next try of an event that failed `attempts` times: 30 s doubling, at most 15 min. */
+export function backoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(attempts - 1, 0), 15 * 60_000);
+}
+
+export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
+  const { store, forwarder, logger, now, timeLeft } = options;
+  const batchSize = options.batchSize ?? 50;
+  const maxEvents = options.maxEvents ?? 1000;
+  const maxId = maxIdAt(now() - (options.graceMs ?? REDRIVE_GRACE_MS));
+  let published = 0;
+  let failed = 0;
+  let consecutiveFailures = 0;
+  let startAfter: number | undefined;
+
+  outer: while (published + failed < maxEvents && timeLeft()) {
+    const { due, last } = await store.pendingEvents({ maxId, limit: batchSize, ...(startAfter ? { startAfter } : {}) });
+    for (const { record, attempts } of due) {
+      if (!timeLeft() || published + failed >= maxEvents) break outer;
+      try {
+        await forwarder.publish(record);
+        await store.markForwarded(record.id);
+        published += 1;
+        consecutiveFailures = 0;
+      } catch (error) {
+        failed += 1;
+        consecutiveFailures += 1;
+        await store.markPublishFailed(record.id, attempts + 1, now() + backoffMs(attempts + 1));
+        logger.warn('redrive publish failed', {
+          event_id: record.id,
+          attempts: attempts + 1,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        if (consecutiveFailures >= CONSECUTIVE_FAILURES_TO_STOP) break outer;
+      }
+    }
+    if (last === undefined) break;
+    startAfter = last;
+  }
+
+  const backlog = await store.backlog(BACKLOG_COUNT_CAP);
+  const report: RedriveReport = {
+    published,
+    failed,
+    brokerDown: consecutiveFailures >= CONSECUTIVE_FAILURES_TO_STOP,
+    backlog: backlog.count,
+    backlogCapped: backlog.capped,
+    oldestPendingAgeSeconds:
+      backlog.oldestId === undefined ? null : Math.max(0, Math.round((now() - idTime(backlog.oldestId)) / 1000)),
+  };
+  logger.info('redrive finished', {
+    ...report,
+    PendingEvents: report.backlog,
+    OldestPendingAgeSeconds: report.oldestPendingAgeSeconds ?? 0,
+    RedrivePublished: report.published,
+    RedriveFailed: report.failed,
+    _aws: metricsOf(now()),
+  });
+  return report;
+}
+
+/** CloudWatch embedded metric format: the log line's top-level values of these names become metrics. */
+function metricsOf(timestamp: number) {
+  return {
+    Timestamp: timestamp,
+    CloudWatchMetrics: [
+      {
+        Namespace: 'junoevent',
+        Dimensions: [[]],
+        Metrics: [
+          { Name: 'PendingEvents', Unit: 'Count' },
+          { Name: 'OldestPendingAgeSeconds', Unit: 'Seconds' },
+          { Name: 'RedrivePublished', Unit: 'Count' },
+          { Name: 'RedriveFailed', Unit: 'Count' },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,102 @@
+// The RocketMQ 5 forwarder: one producer per container, started lazily, recreated (on the next
+// endpoint) after a failure, because gRPC connections go stale while a Lambda is frozen. Built as
+// its own bundle (dist/rocketmq.js) and loaded only when forwarding is enabled.
+
+import { Producer } from 'rocketmq-client-nodejs';
+import type { RocketMqConfig } from './config';
+import { type Forwarder, within } from './forwarder';
+import type { Log } from './logger';
+import { type AppEvent, recordJson } from './record';
+
+const TIMED_OUT = Symbol('timed out');
+
+export class PublishError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PublishError';
+  }
+}
+
+export function createRocketMqForwarder(config: RocketMqConfig, logger: Log): Forwarder {
+  const attempts = config.retry + 1;
+  let endpointIndex = 0;
+  let current: Promise<Producer> | undefined;
+  // The client logs every connection detail at info; keep warnings and errors.
+  const clientLogger = {
+    info: () => undefined,
+    debug: () => undefined,
+    warn: (...args: unknown[]) => logger.warn('rocketmq client', { detail: args.map(String).join(' ') }),
+    error: (...args: unknown[]) => logger.warn('rocketmq client', { detail: args.map(String).join(' ') }),
+  };
+
+  async function start(): Promise<Producer> {
+    const endpoints = config.addr[endpointIndex % config.addr.length] ?? '';
+    const producer = new Producer({
+      endpoints,
+      namespace: '',
+      requestTimeout: config.dialTimeoutMs,
+      maxAttempts: attempts,
+      logger: clientLogger,
+    });
+    const started = await within(producer.startup(), config.dialTimeoutMs, TIMED_OUT);
+    if (started === TIMED_OUT) {
+      void shutdownQuietly(producer);
+      throw new PublishError(`the producer did not start within ${config.dialTimeoutMs} ms (${endpoints})`);
+    }
+    return producer;
+  }
+
+  function producer(): Promise<Producer> {
+    if (current === undefined) {
+      const starting = start();
+      current = starting;
+      starting.catch(() => {
+        if (current === starting) current = undefined;
+      });
+    }
+    return current;
+  }
+
+  /** Drops a failed producer so the next publish starts a fresh one, on the next endpoint. */
+  function reset(failed: Promise<Producer>): void {
+    if (current !== failed) return;
+    current = undefined;
+    endpointIndex += 1;
+    failed.then(shutdownQuietly, () => undefined);
+  }
+
+  async function shutdownQuietly(stale: Producer): Promise<void> {
+    try {
+      await within(stale.shutdown(), 2000, TIMED_OUT);
+    } catch {
+      // A producer whose broker is gone cannot say goodbye; it is dropped either way.
+    }
+  }
+
+  return {
+    async publish(record: AppEvent) {
+      const using = producer();
+      try {
+        const ready = await using;
+        const sending = ready.send({
+          topic: config.topic,
+          tag: record.operation,
+          keys: [String(record.id)],
+          body: Buffer.from(recordJson(record)),
+          ...(config.group ? { properties: new Map([['producerGroup', config.group]]) } : {}),
+        });
+        const sent = await within(sending, attempts * config.dialTimeoutMs + 500, TIMED_OUT);
+        if (sent === TIMED_OUT) throw new PublishError(`no answer within ${attempts} × ${config.dialTimeoutMs} ms`);
+      } catch (error) {
+        reset(using);
+        if (error instanceof PublishError) throw error;
+        throw new PublishError(`publishing event ${record.id} failed`, { cause: error });
+      }
+    },
+    async close() {
+      const closing = current;
+      current = undefined;
+      if (closing !== undefined) await closing.then(shutdownQuietly, () => undefined);
+    },
+  };
+}
