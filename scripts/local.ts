@@ -10,6 +10,8 @@ export const ROOT = resolve(__dirname, '..');
 
 export interface LocalSettings {
   port: number;
+  dynamoPort: number;
+  table: string;
   dataDir: string;
   apiToken: string;
   secrets: { confgo: string; devops: string; grafana: string; git: string };
@@ -41,7 +43,26 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
     writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   }
   if (!isLocalSecrets(stored)) throw new Error(`${file} could not be written`);
-  return { port: portFrom(env.PORT, 3000, 'PORT'), dataDir, ...stored };
+  const port = portFrom(env.PORT, 3000, 'PORT');
+  return {
+    port,
+    dynamoPort: portFrom(env.DYNAMODB_PORT, port + 1000, 'DYNAMODB_PORT'),
+    table: env.JUNOEVENT_TABLE ?? 'appevent',
+    dataDir,
+    ...stored,
+  };
+}
+
+/** The environment junoevent.toml reads: what serverless.yml gives the deployed functions. */
+export function functionEnvironment(settings: LocalSettings): Record<string, string> {
+  return {
+    JUNOEVENT_TABLE: settings.table,
+    JUNOEVENT_API_TOKEN: settings.apiToken,
+    JUNOEVENT_CONFGO_SECRET: settings.secrets.confgo,
+    JUNOEVENT_DEVOPS_SECRET: settings.secrets.devops,
+    JUNOEVENT_GRAFANA_SECRET: settings.secrets.grafana,
+    JUNOEVENT_GIT_SECRET: settings.secrets.git,
+  };
 }
 
 function standardSecret(): string {

@@ -6,37 +6,28 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../shared/config';
 import { buildFunctions } from './build';
 import { startDynalite } from './dynalite';
-import { localSettings, portFrom, ROOT } from './local';
+import { functionEnvironment, localSettings, portFrom, ROOT } from './local';
 import { ensureTable } from './table';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const settings = localSettings();
-  const dynamoPort = portFrom(process.env.DYNAMODB_PORT, settings.port + 1000, 'DYNAMODB_PORT');
   const lambdaPort = portFrom(process.env.LAMBDA_PORT, settings.port + 2, 'LAMBDA_PORT');
   const params: Record<string, string> = {
+    table: settings.table,
     apiToken: settings.apiToken,
     confgoSecret: settings.secrets.confgo,
     devopsSecret: settings.secrets.devops,
     grafanaSecret: settings.secrets.grafana,
     gitSecret: settings.secrets.git,
   };
-  const table = process.env.JUNOEVENT_TABLE ?? 'appevent';
-  const functionEnv = {
-    JUNOEVENT_TABLE: table,
-    JUNOEVENT_API_TOKEN: params.apiToken,
-    JUNOEVENT_CONFGO_SECRET: params.confgoSecret,
-    JUNOEVENT_DEVOPS_SECRET: params.devopsSecret,
-    JUNOEVENT_GRAFANA_SECRET: params.grafanaSecret,
-    JUNOEVENT_GIT_SECRET: params.gitSecret,
-  };
   // Fail here, with the config's own message, rather than on the first request.
-  loadConfig({ env: { ...process.env, ...functionEnv } });
+  loadConfig({ env: { ...process.env, ...functionEnvironment(settings) } });
 
   await buildFunctions();
-  const dynamo = await startDynalite({ port: dynamoPort, path: resolve(settings.dataDir, 'dynamodb') });
-  await ensureTable(dynamo.client, table);
+  const dynamo = await startDynalite({ port: settings.dynamoPort, path: resolve(settings.dataDir, 'dynamodb') });
+  await ensureTable(dynamo.client, settings.table);
 
   const offline = spawn(
     process.execPath,
@@ -51,8 +42,6 @@ async function main(): Promise<void> {
       '--lambdaPort',
       String(lambdaPort),
       '--localEnvironment',
-      '--param',
-      `table=${table}`,
       ...Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]),
     ],
     {

@@ -4,11 +4,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  type AttributeValue,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
   waitUntilTableExists,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
 import { isPlainObject } from '../shared/fields';
@@ -43,15 +48,57 @@ function dig(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-/** Creates the table unless it exists; waits until it is ACTIVE. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+/**
+ * Creates the table unless it exists, and adds the indexes an existing table lacks (a local table
+ * kept from an older version); waits until it is ACTIVE.
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<'created' | 'exists' | 'updated'> {
+  const definition = tableDefinition(tableName);
+  let existing: string[] | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return 'exists';
+    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    existing = (described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '');
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'ResourceNotFoundException') throw error;
   }
-  await client.send(new CreateTableCommand(tableDefinition(tableName)));
-  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: tableName });
+  if (existing !== undefined) {
+    const missing = (definition.GlobalSecondaryIndexes ?? []).filter(
+      (index) => !existing.includes(index.IndexName ?? ''),
+    );
+    if (missing.length === 0) return 'exists';
+    // The emulator cannot add an index to a table: rebuild it with every item kept.
+    const items = await scanAll(client, tableName);
+    console.log(
+      `local table ${tableName}: adding index ${missing.map((index) => index.IndexName).join(', ')} (${items.length} items kept)`,
+    );
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await waitUntilTableNotExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: tableName });
+    await createAndWait(client, definition);
+    for (const item of items) await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    return 'updated';
+  }
+  await createAndWait(client, definition);
   return 'created';
+}
+
+async function createAndWait(client: DynamoDBClient, definition: CreateTableCommandInput): Promise<void> {
+  await client.send(new CreateTableCommand(definition));
+  await waitUntilTableExists(
+    { client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 },
+    { TableName: definition.TableName },
+  );
+}
+
+async function scanAll(client: DynamoDBClient, tableName: string): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
 }

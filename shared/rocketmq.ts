@@ -17,6 +17,25 @@ export class PublishError extends Error {
   }
 }
 
+/**
+ * Keeps an 'error' listener on every telemetry stream the client opens. The client removes all
+ * listeners from a stream it releases but leaves the gRPC call half-open; when the proxy later goes
+ * away, that stream emits 'error' with no listener and Node ends the process.
+ */
+export function guardTelemetryStreams(client: Pick<Producer, 'createTelemetryStream'>): void {
+  const open = client.createTelemetryStream.bind(client);
+  const ignore = () => undefined;
+  client.createTelemetryStream = (endpoints) => {
+    const stream = open(endpoints);
+    const removeAll = stream.removeAllListeners.bind(stream);
+    stream.removeAllListeners = (...names: Parameters<typeof stream.removeAllListeners>) => {
+      removeAll(...names);
+      return stream.on('error', ignore);
+    };
+    return stream.on('error', ignore);
+  };
+}
+
 export function createRocketMqForwarder(config: RocketMqConfig, logger: Log): Forwarder {
   const attempts = config.retry + 1;
   let endpointIndex = 0;
@@ -38,6 +57,7 @@ export function createRocketMqForwarder(config: RocketMqConfig, logger: Log): Fo
       maxAttempts: attempts,
       logger: clientLogger,
     });
+    guardTelemetryStreams(producer);
     const started = await within(producer.startup(), config.dialTimeoutMs, TIMED_OUT);
     if (started === TIMED_OUT) {
       void shutdownQuietly(producer);
