@@ -22,7 +22,7 @@ export interface RecordRequest {
 export interface RecordResult {
   record: AppEvent;
   duplicate: boolean;
-  /** Stored but not yet forwarded to the message stream. */
+  /** Newly stored and not yet forwarded: the caller publishes it. Always false for a duplicate. */
   pending: boolean;
 }
 
@@ -217,8 +217,9 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
       if (outcome.written) return { record: candidate, duplicate: false, pending: forwarding };
       const taken = outcome.takenBy;
       if (dedup !== undefined && taken?.dedup === dedup) {
-        // The same delivery was recorded under this id first (an earlier or concurrent copy).
-        return { record: parseEventItem(taken), duplicate: true, pending: taken.pending === PENDING };
+        // The same delivery was recorded under this id first (an earlier or concurrent copy). Its
+        // own function publishes it, or the redrive does: a copy never publishes again.
+        return { record: parseEventItem(taken), duplicate: true, pending: false };
       }
       // Another event holds this id (two containers drew the same id): draw again.
       const next = ids.next();

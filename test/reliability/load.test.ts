@@ -1,0 +1,99 @@
+// Load over HTTP: 2,000 signed webhooks at concurrency 50 through `npm start` (serverless-offline
+// and the embedded DynamoDB). No errors, exactly 2,000 events stored, ids unique and increasing
+// with time.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TABLE } from '../support/dynamo';
+import { signStandard } from '../support/http';
+import { killLocal, startLocal } from '../support/local-start';
+import { freePort } from '../support/ports';
+import { LONG, summary } from './support';
+
+const REQUESTS = LONG ? 10_000 : 2_000;
+const CONCURRENCY = 50;
+
+afterAll(() => {
+  killLocal();
+});
+
+interface Sent {
+  startedAt: number;
+  endedAt: number;
+  status: number;
+  id: number | undefined;
+}
+
+describe('load over HTTP', () => {
+  it(`${REQUESTS} signed webhooks at concurrency ${CONCURRENCY}: 0 errors, every event stored once, ids increasing with time`, async () => {
+    const service = await startLocal({
+      port: await freePort(),
+      dataDir: mkdtempSync(join(tmpdir(), 'junoevent-load-')),
+    });
+    const sent: Sent[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < REQUESTS) {
+        const n = next;
+        next += 1;
+        const body = JSON.stringify({ app_name: `load-${n % 20}`, operation: 'confgo_file_update', metadata: { n } });
+        const startedAt = Date.now();
+        const response = await fetch(`${service.base}/webhooks/confgo`, {
+          method: 'POST',
+          headers: signStandard(service.secrets.secrets.confgo, body, { id: `load-${n}` }),
+          body,
+        });
+        const answer = (await response.json()) as { events?: { id: number }[] };
+        sent.push({ startedAt, endedAt: Date.now(), status: response.status, id: answer.events?.[0]?.id });
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: service.dynamoEndpoint, region: 'us-east-1' }),
+    );
+    const stored: number[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
+      for (const item of page.Items ?? []) if (String(item.pk).startsWith('E#')) stored.push(Number(item.id));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    client.destroy();
+    expect(await service.stop()).toBe(0);
+
+    const accepted = sent.filter((s) => s.status === 202);
+    const ids = accepted.map((s) => s.id);
+    const storedSet = new Set(stored);
+    const lost = ids.filter((id) => id === undefined || !storedSet.has(id)).length;
+    summary('load', {
+      sent: sent.length,
+      accepted: accepted.length,
+      rejected: sent.length - accepted.length,
+      stored: stored.length,
+      published: 'n/a',
+      lost,
+      duplicated: stored.length - storedSet.size,
+    });
+    expect(sent.filter((s) => s.status !== 202)).toEqual([]);
+    expect(stored).toHaveLength(REQUESTS);
+    expect(new Set(ids).size).toBe(REQUESTS);
+    expect(lost).toBe(0);
+    // Increasing with time: a request answered before another one started has the smaller id.
+    const byStart = [...accepted].sort((a, b) => a.startedAt - b.startedAt);
+    const byEnd = [...accepted].sort((a, b) => a.endedAt - b.endedAt);
+    let maxIdEndedBefore = 0;
+    let cursor = 0;
+    for (const request of byStart) {
+      while (cursor < byEnd.length && (byEnd[cursor]?.endedAt ?? 0) < request.startedAt) {
+        maxIdEndedBefore = Math.max(maxIdEndedBefore, byEnd[cursor]?.id ?? 0);
+        cursor += 1;
+      }
+      expect(request.id ?? 0).toBeGreaterThan(maxIdEndedBefore);
+    }
+  });
+});
