@@ -45,11 +45,19 @@ const inlineClientVersion: Plugin = {
 };
 
 export async function buildFunctions(outdir = resolve(ROOT, 'dist')): Promise<Metafile> {
-  const result = await build({
-    entryPoints: {
+  return bundle(
+    {
       ...Object.fromEntries(FUNCTIONS.map((name) => [name, resolve(ROOT, 'functions', `${name}.ts`)])),
       rocketmq: resolve(ROOT, 'shared', 'rocketmq.ts'),
     },
+    outdir,
+  );
+}
+
+/** Bundles entry points with the Lambda settings (also used for the benchmark's baselines). */
+export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<Metafile> {
+  const result = await build({
+    entryPoints,
     plugins: [forwarderAsSeparateBundle, inlineClientVersion],
     alias: {
       '@node-rs/crc32': './scripts/shims/crc32.ts',

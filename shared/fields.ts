@@ -135,22 +135,34 @@ export class ObjectReader {
   }
 }
 
-/** The path of the first `__proto__` key anywhere in parsed JSON, if any. */
-export function findPrototypeKey(value: unknown, path = ''): string | undefined {
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findPrototypeKey(item, path ? `${path}.${index}` : String(index));
-      if (found !== undefined) return found;
+/** Deeper JSON than this is refused: real webhook bodies stay far below it. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Checks parsed JSON before anything reads it: no `__proto__` key anywhere, and no nesting deeper
+ * than MAX_JSON_DEPTH. Walks without recursion, so no input can exhaust the stack.
+ */
+export function checkJsonShape(value: unknown): void {
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { path, depth } = item;
+    const entries = Array.isArray(item.value)
+      ? item.value.map((child, index) => [String(index), child] as const)
+      : isPlainObject(item.value)
+        ? Object.entries(item.value)
+        : [];
+    if (entries.length === 0) continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new FieldError(path || 'the body', `nested at most ${MAX_JSON_DEPTH} levels deep`);
     }
-  } else if (isPlainObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
+    for (const [key, child] of entries) {
       const at = path ? `${path}.${key}` : key;
-      if (key === '__proto__') return at;
-      const found = findPrototypeKey(item, at);
-      if (found !== undefined) return found;
+      if (key === '__proto__' && !Array.isArray(item.value)) {
+        throw new FieldError(at, 'absent: __proto__ is not accepted as a key');
+      }
+      pending.push({ value: child, path: at, depth: depth + 1 });
     }
   }
-  return undefined;
 }
 
 /** A map of string values (alert labels, annotations, tags); empty when absent. */

@@ -6,7 +6,7 @@ import type { Source } from './catalog';
 import type { GitSourceConfig, GrafanaSourceConfig, SourceConfig } from './config';
 import { parseEnvelope } from './envelope';
 import { BadRequestError, InvalidEventError, UnauthorizedError } from './errors';
-import { FieldError, findPrototypeKey } from './fields';
+import { checkJsonShape, FieldError } from './fields';
 import { type Forwarder, within } from './forwarder';
 import { shapeGitHub, shapeGitLab } from './git';
 import { shapeAlerts } from './grafana';
@@ -92,12 +92,11 @@ async function publishPending(results: readonly RecordResult[], forwarder: Forwa
 
 /**
  * Runs shaping code over a parsed body and turns its FieldError into a 422 that names the field.
- * A `__proto__` key anywhere is refused first: nothing downstream merges untrusted keys.
+ * A `__proto__` key anywhere, or nesting deeper than any real body, is refused first.
  */
 export function shape<T>(body: unknown, build: (body: unknown) => T): T {
   try {
-    const prototypeKey = findPrototypeKey(body);
-    if (prototypeKey !== undefined) throw new FieldError(prototypeKey, 'absent: __proto__ is not accepted as a key');
+    checkJsonShape(body);
     return build(body);
   } catch (error) {
     if (error instanceof FieldError)

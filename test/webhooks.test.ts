@@ -224,6 +224,15 @@ describe('rejections write nothing', () => {
     expect(await table.items()).toEqual([]);
   });
 
+  it('422 for JSON nested deeper than 64 levels, however deep (no stack overflow)', async () => {
+    for (const depth of [65, 3000, 100_000]) {
+      const text = `{"app_name":"a","operation":"confgo_file_create","metadata":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+      const response = await post(confgo, '/webhooks/confgo', text, signStandard(SECRETS.confgo, text));
+      expect(response.status).toBe(422);
+    }
+    expect(await table.items()).toEqual([]);
+  });
+
   it('422 for a JSON array or a __proto__ key', async () => {
     expect((await postSigned(confgo, 'confgo', [PUBLISH])).status).toBe(422);
     const text = `{"__proto__":{"x":1},${JSON.stringify(PUBLISH).slice(1)}`;
