@@ -1,0 +1,508 @@
+// npm run bench: speed, cost and memory of every function, each next to a baseline measured in the
+// same run (alternating, median and spread). Reports; never fails on a number.
+//   npm run bench -- --reference   also writes bench/results/reference.{md,json}
+//   BENCH_BROKER=127.0.0.1:8081    adds publishing to the warm path (a broker from `npm run broker`)
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import autocannon from 'autocannon';
+import { buildFunctions, bundle } from '../scripts/build';
+import { ensureTable } from '../scripts/table';
+import { parseConfig, requireSource } from '../shared/config';
+import type { Forwarder } from '../shared/forwarder';
+import { httpFunction, type Route } from '../shared/http';
+import { createIdGenerator } from '../shared/ids';
+import { createDynamoStore } from '../shared/store';
+import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from '../shared/webhook';
+import { apiEvent, type BenchSource, benchConfig, context, request, SOURCES } from './requests';
+
+const ROOT = resolve(__dirname, '..');
+const DIST = resolve(ROOT, 'dist');
+const BASELINES = resolve(ROOT, 'bench', 'dist');
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+// The embedded DynamoDB takes any credentials; the SDK insists on some.
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+interface Row {
+  section: string;
+  subject: string;
+  metric: string;
+  ours: number;
+  baseline: number | null;
+  /** ours / baseline. */
+  ratio: number | null;
+  spread: string;
+  target: string;
+}
+
+const rows: Row[] = [];
+
+function add(row: Omit<Row, 'ratio'>): void {
+  const ratio = row.baseline ? row.ours / row.baseline : null;
+  rows.push({ ...row, ratio });
+  const shown = ratio === null ? '' : ` ratio ${ratio.toFixed(2)}`;
+  console.error(
+    `  ${row.section} ${row.subject} ${row.metric}: ${round(row.ours)} vs ${row.baseline === null ? '—' : round(row.baseline)}${shown}`,
+  );
+}
+
+function round(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(2);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/** Interquartile range, as "p25–p75". */
+function spread(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return `${round(at(0.25))}–${round(at(0.75))}`;
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+async function startDynalite(): Promise<{ endpoint: string; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules/dynalite/cli.js'), '--host', '127.0.0.1', '--port', String(port), '--createTableMs', '0'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  while (!(await listening(port))) await new Promise((done) => setTimeout(done, 100));
+  const endpoint = `http://127.0.0.1:${port}`;
+  await ensureTable(new DynamoDBClient({ endpoint, region: 'us-east-1' }), 'appevent');
+  return { endpoint, stop: () => child.kill('SIGKILL') };
+}
+
+/** 1. Cold start: module load in a fresh process, alternating ours and the baseline. */
+function coldStart(env: NodeJS.ProcessEnv, runs: number): void {
+  const probe = `const {performance}=require('node:perf_hooks');const t=performance.now();for(const f of process.argv.slice(1))require(f);const ms=performance.now()-t;console.log(JSON.stringify({ms,rocketmq:Object.keys(require.cache).some(k=>k.endsWith('${'/'}rocketmq.js'))}))`;
+  const load = (files: string[]) => {
+    const out = execFileSync(process.execPath, ['-e', probe, ...files], { env, encoding: 'utf8' });
+    return JSON.parse(out.trim().split('\n').pop() ?? '{}') as { ms: number; rocketmq: boolean };
+  };
+  const size = (files: string[]) => files.reduce((sum, file) => sum + statSync(file).size, 0);
+  const gzip = (files: string[]) =>
+    files.reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).length, 0);
+  const dynamoOnly = [join(BASELINES, 'dynamodb.js')];
+  const withClient = [join(BASELINES, 'dynamodb-rocketmq.js')];
+  const subjects: { name: string; files: string[]; baseline: string[]; env?: NodeJS.ProcessEnv }[] = [
+    ...['confgo', 'devops', 'grafana', 'git', 'events'].map((name) => ({
+      name,
+      files: [join(DIST, `${name}.js`)],
+      baseline: dynamoOnly,
+    })),
+    {
+      name: 'confgo, forwarding on',
+      files: [join(DIST, 'confgo.js'), join(DIST, 'rocketmq.js')],
+      baseline: withClient,
+    },
+    {
+      name: 'redrive, forwarding on',
+      files: [join(DIST, 'redrive.js'), join(DIST, 'rocketmq.js')],
+      baseline: withClient,
+    },
+  ];
+  for (const subject of subjects) {
+    const ours: number[] = [];
+    const base: number[] = [];
+    let rocketmqLoaded = false;
+    for (let i = 0; i < runs; i += 1) {
+      const first = i % 2 === 0;
+      const a = first ? load(subject.files) : undefined;
+      base.push(load(subject.baseline).ms);
+      const b = first ? a : load(subject.files);
+      if (b === undefined) continue;
+      ours.push(b.ms);
+      if (subject.files.length === 1 && b.rocketmq) rocketmqLoaded = true;
+    }
+    add({
+      section: 'cold start',
+      subject: subject.name,
+      metric: `module load ms (median of ${runs})${subject.files.length === 1 ? (rocketmqLoaded ? ', RocketMQ loaded!' : ', no RocketMQ code loaded') : ''}`,
+      ours: median(ours),
+      baseline: median(base),
+      spread: `${spread(ours)} vs ${spread(base)}`,
+      target: '≤ 1.15',
+    });
+    add({
+      section: 'cold start',
+      subject: subject.name,
+      metric: 'bundle bytes (gzip)',
+      ours: size(subject.files),
+      baseline: size(subject.baseline),
+      spread: `${gzip(subject.files)} vs ${gzip(subject.baseline)} gzip`,
+      target: '—',
+    });
+  }
+}
+
+/** 2. Warm path: in-process invocations, alternating blocks of ours and the baseline. */
+function warmPath(env: NodeJS.ProcessEnv, requests: number): void {
+  for (const source of SOURCES) {
+    const out = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+        join(ROOT, 'bench', 'warm-worker.ts'),
+        source,
+        'warm',
+        'both',
+        String(requests),
+      ],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    if (out.status !== 0) throw new Error(`warm ${source}: ${out.stderr}`);
+    const result = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
+    add({
+      section: 'warm path',
+      subject: source,
+      metric: 'p50 latency ms',
+      ours: result.ours.p50,
+      baseline: result.baseline.p50,
+      spread: '',
+      target: '≤ 1.25',
+    });
+    add({
+      section: 'warm path',
+      subject: source,
+      metric: 'p99 latency ms',
+      ours: result.ours.p99,
+      baseline: result.baseline.p99,
+      spread: '',
+      target: '—',
+    });
+    add({
+      section: 'warm path',
+      subject: source,
+      metric: 'events/s (one invocation at a time)',
+      ours: result.ours.eventsPerSecond,
+      baseline: result.baseline.eventsPerSecond,
+      spread: '',
+      target: '≥ 0.8',
+    });
+  }
+}
+
+/** 3. Cost per event: DynamoDB's own ConsumedCapacity figures, and publishes. */
+async function costPerEvent(endpoint: string, requests: number): Promise<void> {
+  for (const forwarding of [false, true]) {
+    const units = { write: 0, read: 0 };
+    const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+    client.middlewareStack.add(
+      (next, ctx) => async (args) => {
+        Object.assign(args.input as object, { ReturnConsumedCapacity: 'TOTAL' });
+        const result = await next(args);
+        const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
+        const capacity = output.ConsumedCapacity?.CapacityUnits ?? 0;
+        if (/^(Put|Update|Delete)/.test(ctx.commandName ?? '')) units.write += capacity;
+        else units.read += capacity;
+        return result;
+      },
+      { step: 'initialize', name: 'consumedCapacity' },
+    );
+    const store = createDynamoStore({
+      client: DynamoDBDocumentClient.from(client),
+      table: 'appevent',
+      ids: createIdGenerator(),
+      forwarding,
+    });
+    let publishes = 0;
+    const forwarder: Forwarder = {
+      publish: async () => {
+        publishes += 1;
+      },
+      close: async () => undefined,
+    };
+    const config = parseConfig(benchConfig(undefined), { file: 'bench.toml', env: {} });
+    const deps: WebhookDeps = {
+      store,
+      now: Date.now,
+      logger: quiet,
+      metadataBudget: config.metadataBudget,
+      ...(forwarding ? { forwarder } : {}),
+    };
+    const routes: Record<BenchSource, Route> = {
+      confgo: envelopeRoute('confgo', requireSource(config, 'confgo'), deps),
+      devops: envelopeRoute('devops', requireSource(config, 'devops'), deps),
+      grafana: grafanaRoute(requireSource(config, 'grafana'), deps),
+      git: gitRoute(requireSource(config, 'git'), deps),
+    };
+    for (const source of SOURCES) {
+      units.write = 0;
+      units.read = 0;
+      publishes = 0;
+      const handler = httpFunction(routes[source], { name: source, logger: quiet, maxBodyBytes: config.maxBodyBytes });
+      let events = 0;
+      let bytes = 0;
+      for (let n = 0; n < requests; n += 1) {
+        const { body, headers, events: count } = request(source, 1_000_000 + n);
+        const result = await handler(apiEvent(source, body, headers), context);
+        if (result.statusCode !== 202) throw new Error(`cost ${source}: ${result.statusCode} ${result.body}`);
+        events += count;
+        bytes += Buffer.byteLength(body) / count;
+      }
+      const label = `${source}, forwarding ${forwarding ? 'on' : 'off'}`;
+      add({
+        section: 'cost',
+        subject: label,
+        metric: 'table write units per event',
+        ours: units.write / events,
+        baseline: null,
+        spread: `body ≈ ${Math.round(bytes / requests)} B per event; indexes not counted by the emulator`,
+        target: '≤ 2',
+      });
+      add({
+        section: 'cost',
+        subject: label,
+        metric: 'table read units per event',
+        ours: units.read / events,
+        baseline: null,
+        spread: '',
+        target: '—',
+      });
+      add({
+        section: 'cost',
+        subject: label,
+        metric: 'publishes per event',
+        ours: publishes / events,
+        baseline: null,
+        spread: '',
+        target: forwarding ? '= 1' : '= 0',
+      });
+    }
+    client.destroy();
+  }
+}
+
+/** 4. Memory: peak RSS of a fresh process after N events, ours and the baseline. */
+function memory(env: NodeJS.ProcessEnv, events: number): void {
+  for (const source of SOURCES) {
+    const rss = (which: 'ours' | 'baseline') => {
+      const out = spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+          join(ROOT, 'bench', 'warm-worker.ts'),
+          source,
+          'memory',
+          which,
+          String(events),
+        ],
+        {
+          env,
+          encoding: 'utf8',
+        },
+      );
+      if (out.status !== 0) throw new Error(`memory ${source}: ${out.stderr}`);
+      return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}').maxRssKb / 1024;
+    };
+    add({
+      section: 'memory',
+      subject: source,
+      metric: `peak RSS MB after ${events} events`,
+      ours: rss('ours'),
+      baseline: rss('baseline'),
+      spread: '',
+      target: '—',
+    });
+  }
+}
+
+/** 5. HTTP through serverless-offline (npm start), autocannon at several concurrencies. */
+async function http(seconds: number): Promise<void> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'junoevent-bench-'));
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DYNAMODB_PORT: String(await freePort()),
+      LAMBDA_PORT: String(await freePort()),
+      JUNOEVENT_DATA_DIR: dataDir,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('junoevent is running')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8'));
+  const { createHmac } = await import('node:crypto');
+  let n = 0;
+  const signed = () => {
+    n += 1;
+    const body = JSON.stringify({ app_name: `http-${n % 10}`, operation: 'confgo_file_update', metadata: { n } });
+    const id = `http-${n}-${Date.now()}`;
+    const ts = String(Math.floor(Date.now() / 1000));
+    const key = Buffer.from(String(secrets.secrets.confgo).slice('whsec_'.length), 'base64');
+    const signature = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': ts,
+        'webhook-signature': `v1,${signature}`,
+      },
+    };
+  };
+  try {
+    for (const connections of [1, 10, 50]) {
+      const result = await autocannon({
+        url: `http://127.0.0.1:${port}`,
+        connections,
+        duration: seconds,
+        requests: [{ method: 'POST', path: '/webhooks/confgo', setupRequest: (req) => ({ ...req, ...signed() }) }],
+      });
+      add({
+        section: 'http',
+        subject: `confgo, ${connections} connection${connections > 1 ? 's' : ''}`,
+        metric: 'requests/s',
+        ours: result.requests.average,
+        baseline: null,
+        spread: `latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms; errors ${result.errors}, non-2xx ${result.non2xx}`,
+        target: '—',
+      });
+    }
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((done) => child.once('exit', done));
+  }
+}
+
+function markdown(meta: Record<string, string>): string {
+  const lines = [
+    '# junoevent benchmark',
+    '',
+    Object.entries(meta)
+      .map(([key, value]) => `- ${key}: ${value}`)
+      .join('\n'),
+    '',
+    '| section | subject | metric | ours | baseline | ratio | target | spread / notes |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.section} | ${r.subject} | ${r.metric} | ${round(r.ours)} | ${r.baseline === null ? '—' : round(r.baseline)} | ${r.ratio === null ? '—' : r.ratio.toFixed(2)} | ${r.target} | ${r.spread} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { reference: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } },
+  });
+  const quick = values.quick ?? false;
+  const broker = process.env.BENCH_BROKER || undefined;
+  console.error('building the functions and the baselines');
+  await buildFunctions();
+  await bundle(
+    {
+      dynamodb: resolve(ROOT, 'bench/baselines/dynamodb.ts'),
+      'dynamodb-rocketmq': resolve(ROOT, 'bench/baselines/dynamodb-rocketmq.ts'),
+    },
+    BASELINES,
+  );
+  const work = mkdtempSync(join(tmpdir(), 'junoevent-bench-'));
+  const configFile = join(work, 'junoevent.toml');
+  writeFileSync(configFile, benchConfig(broker));
+  const dynamo = await startDynalite();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    JUNOEVENT_CONFIG: configFile,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  };
+  const started = Date.now();
+  try {
+    console.error('1/5 cold start');
+    coldStart(env, quick ? 5 : 15);
+    console.error('2/5 warm path');
+    warmPath(env, quick ? 100 : 500);
+    console.error('3/5 cost per event');
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    await costPerEvent(dynamo.endpoint, quick ? 20 : 100);
+    console.error('4/5 memory');
+    memory(env, quick ? 500 : 5000);
+    console.error('5/5 http');
+    await http(quick ? 2 : 5);
+  } finally {
+    dynamo.stop();
+  }
+  const meta = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+    broker: broker ? `publishing to ${broker}` : 'none (warm path without publishing)',
+    profile: quick ? 'quick' : 'full',
+    'took (s)': String(Math.round((Date.now() - started) / 1000)),
+  };
+  const results = resolve(ROOT, 'bench', 'results');
+  mkdirSync(results, { recursive: true });
+  const text = markdown(meta);
+  const names = values.reference ? ['latest', 'reference'] : ['latest'];
+  for (const name of names) {
+    writeFileSync(join(results, `${name}.md`), text);
+    writeFileSync(join(results, `${name}.json`), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
+  }
+  console.log(text);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
