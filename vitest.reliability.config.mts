@@ -1,15 +1,13 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.mts';
 
 // npm run test:reliability: property-based bad input, duplicates, load and faults. The short
 // profile runs in CI; JUNOEVENT_RELIABILITY=long runs the long one.
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      include: ['test/reliability/*.test.ts'],
-      testTimeout: 600_000,
-      hookTimeout: 180_000,
-    },
-  }),
-);
+export default defineConfig({
+  test: {
+    ...base.test,
+    include: ['test/reliability/*.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 180_000,
+  },
+});

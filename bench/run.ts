@@ -105,7 +105,12 @@ async function startDynalite(): Promise<{ endpoint: string; stop: () => void }> 
   );
   while (!(await listening(port))) await new Promise((done) => setTimeout(done, 100));
   const endpoint = `http://127.0.0.1:${port}`;
-  await ensureTable(new DynamoDBClient({ endpoint, region: 'us-east-1' }), 'appevent');
+  try {
+    await ensureTable(new DynamoDBClient({ endpoint, region: 'us-east-1' }), 'appevent');
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return { endpoint, stop: () => child.kill('SIGKILL') };
 }
 
