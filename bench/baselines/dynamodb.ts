@@ -1,5 +1,6 @@
 // Baseline: the same I/O as a webhook with nothing else: parse the JSON body, one conditional
-// PutItem per event, answer. Only the DynamoDB client is imported.
+// PutItem per event of an item like junoevent's (the body as metadata, the same index keys, so the
+// database does the same indexing work), answer. Only the DynamoDB client is imported.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -19,7 +20,14 @@ export async function put(body: string): Promise<number[]> {
     await client.send(
       new PutItemCommand({
         TableName: table,
-        Item: { pk: { S: `B#${id}#${sequence}` }, id: { N: String(id) }, body: { S: body } },
+        Item: {
+          pk: { S: `B#${id}#${sequence}` },
+          id: { N: String(id) },
+          app_key: { S: 'baseline' },
+          source: { S: 'baseline' },
+          ts: { S: `${Math.floor(Date.now() / 1000)}#${id}` },
+          metadata: { S: body },
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
