@@ -3,22 +3,13 @@
 // pending; broker back + redrive → every pending event arrives; a function that died between its
 // write and its send → redrive delivers.
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../shared/config';
-import { createForwarder } from '../shared/forwarder';
-import { createIdGenerator } from '../shared/ids';
-import { redrive } from '../shared/redrive';
-import { createDynamoStore } from '../shared/store';
 import { BROKER, brokerScript, receiveKeys, startConsumer, TOPIC, withBrokerHung } from './support/broker';
 import { API_TOKEN, fixture, SECRETS, TEST_CONFIG } from './support/config';
-import { TABLE } from './support/dynamo';
 import { useFunctions } from './support/functions';
 import { invoke, signStandard } from './support/http';
-
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import { forwardingStore, redriveNow } from './support/pipeline';
 
 describe('broker tests', () => {
   it('run in CI: a broker is named by JUNOEVENT_TEST_BROKER', () => {
@@ -165,25 +156,10 @@ describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
     expect(pending.every((item) => item.pending === 'P')).toBe(true);
 
     consumer = await startConsumer(`junoevent_test_after_${Date.now()}`);
-    const config = parseConfig(ROCKETMQ_CONFIG, { file: 'broker-test.toml', env: {} });
-    const forwarder = createForwarder(config.rocketmq, quiet);
-    if (forwarder === undefined) throw new Error('forwarding is enabled in this config');
-    const local = await startTestTableFromFunctions();
-    try {
-      const report = await redrive({
-        store: local,
-        forwarder,
-        logger: quiet,
-        now: Date.now,
-        timeLeft: () => true,
-        graceMs: 0,
-      });
-      expect(report.failed).toBe(0);
-      expect(report.published).toBeGreaterThanOrEqual(ids.length);
-      expect(report.backlog).toBe(0);
-    } finally {
-      await forwarder.close();
-    }
+    const report = await redriveNow(ROCKETMQ_CONFIG, functionsStore());
+    expect(report.failed).toBe(0);
+    expect(report.published).toBeGreaterThanOrEqual(ids.length);
+    expect(report.backlog).toBe(0);
     const received = await receiveKeys(consumer, ids.map(String));
     for (const id of ids) {
       expect(received.get(String(id))?.[0]?.body).toBe(await readBack(id));
@@ -191,7 +167,7 @@ describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
   }, 180_000);
 
   it('delivers with the redrive an event whose function died between its write and its send', async () => {
-    const store = await startTestTableFromFunctions();
+    const store = functionsStore();
     // A write with forwarding on but no publish after it: what a function leaves when it dies there.
     const { record } = await store.record({
       draft: {
@@ -210,31 +186,16 @@ describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
       },
       dedupKey: `crash-${Date.now()}`,
     });
-    const config = parseConfig(ROCKETMQ_CONFIG, { file: 'broker-test.toml', env: {} });
-    const forwarder = createForwarder(config.rocketmq, quiet);
-    if (forwarder === undefined) throw new Error('forwarding is enabled in this config');
-    try {
-      const report = await redrive({
-        store,
-        forwarder,
-        logger: quiet,
-        now: Date.now,
-        timeLeft: () => true,
-        graceMs: 0,
-      });
-      expect(report.published).toBe(1);
-    } finally {
-      await forwarder.close();
-    }
+    const report = await redriveNow(ROCKETMQ_CONFIG, store);
+    expect(report.published).toBe(1);
     const received = await receiveKeys(consumer as SimpleConsumer, [String(record.id)]);
     expect(received.get(String(record.id))?.[0]?.body).toBe(await readBack(record.id));
   }, 60_000);
 });
 
 /** A store on the functions' own table (DYNAMODB_ENDPOINT), as the redrive function builds it. */
-async function startTestTableFromFunctions() {
+function functionsStore() {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('the functions are not started');
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1' }));
-  return createDynamoStore({ client, table: TABLE, ids: createIdGenerator(), forwarding: true });
+  return forwardingStore(endpoint);
 }

@@ -1,9 +1,9 @@
 // When DynamoDB cannot be reached, webhooks answer 503 with Retry-After so the sender retries.
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../scripts/net';
 import { SECRETS, useFunctionEnv } from './support/config';
 import { type Handler, invoke, signStandard } from './support/http';
-import { freePort } from './support/ports';
 
 let confgo: Handler;
 

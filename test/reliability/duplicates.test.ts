@@ -2,23 +2,16 @@
 // (JUNOEVENT_TEST_BROKER) the publish is counted on the topic; the pipeline is also run with a
 // forwarder that counts, so the property holds on any machine.
 
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, requireSource } from '../../shared/config';
-import type { Forwarder } from '../../shared/forwarder';
-import { httpFunction } from '../../shared/http';
-import { createIdGenerator } from '../../shared/ids';
-import { createDynamoStore } from '../../shared/store';
-import { envelopeRoute } from '../../shared/webhook';
 import { BROKER, receiveKeys, startConsumer, TOPIC } from '../support/broker';
 import { SECRETS, TEST_CONFIG } from '../support/config';
-import { startTestTable, TABLE } from '../support/dynamo';
+import { startTestTable } from '../support/dynamo';
 import { useFunctions } from '../support/functions';
 import { invoke, signStandard } from '../support/http';
+import { countingForwarder, envelopeHandler, forwardingStore } from '../support/pipeline';
 import { summary } from './support';
 
 const COPIES = 50;
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function delivery(id: string) {
   const body = JSON.stringify({ app_name: 'dup-svc', operation: 'app_node_restart', host_name: 'h1' });
@@ -29,30 +22,9 @@ describe('duplicates', () => {
   it(`${COPIES} concurrent copies through the webhook pipeline: one event, one publish`, async () => {
     const table = await startTestTable();
     try {
-      const published: number[] = [];
-      const counting: Forwarder = {
-        publish: async (record) => {
-          published.push(record.id);
-        },
-        close: async () => undefined,
-      };
-      const config = parseConfig(TEST_CONFIG, { file: 'duplicates.toml', env: {} });
-      const store = createDynamoStore({
-        client: DynamoDBDocumentClient.from(table.client),
-        table: TABLE,
-        ids: createIdGenerator(),
-        forwarding: true,
-      });
-      const handler = httpFunction(
-        envelopeRoute('devops', requireSource(config, 'devops'), {
-          store,
-          now: Date.now,
-          logger: quiet,
-          metadataBudget: config.metadataBudget,
-          forwarder: counting,
-        }),
-        { name: 'devops', logger: quiet, maxBodyBytes: config.maxBodyBytes },
-      );
+      const counting = countingForwarder();
+      const handler = envelopeHandler('devops', forwardingStore(table.endpoint), counting);
+      const { published } = counting;
       const request = delivery('msg_dup_counting');
       const responses = await Promise.all(Array.from({ length: COPIES }, () => invoke(handler, request)));
       const events = await table.events();

@@ -4,30 +4,21 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, listening } from '../../scripts/net';
 import { ensureTable } from '../../scripts/table';
-import { parseConfig, requireSource } from '../../shared/config';
-import { createForwarder, type Forwarder } from '../../shared/forwarder';
-import { httpFunction } from '../../shared/http';
-import { createIdGenerator } from '../../shared/ids';
-import { redrive } from '../../shared/redrive';
-import { createDocumentClient, createDynamoStore } from '../../shared/store';
-import { envelopeRoute } from '../../shared/webhook';
 import { BROKER, brokerScript, receiveKeys, startConsumer, TOPIC } from '../support/broker';
 import { SECRETS, TEST_CONFIG } from '../support/config';
 import { TABLE } from '../support/dynamo';
 import { useFunctions } from '../support/functions';
 import { type Handler, invoke, signStandard } from '../support/http';
-import { freePort } from '../support/ports';
+import { countingForwarder, envelopeHandler, forwardingStore, redriveNow, storedEventIds } from '../support/pipeline';
 import { summary } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const children: ChildProcess[] = [];
 
 afterAll(() => {
@@ -60,17 +51,6 @@ async function startEmulator(port: number, path: string): Promise<ChildProcess> 
   return child;
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
 let sequence = 0;
 function send(handler: Handler) {
   sequence += 1;
@@ -82,19 +62,6 @@ function send(handler: Handler) {
   });
 }
 
-async function scanEventIds(endpoint: string): Promise<number[]> {
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1' }));
-  const ids: number[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) if (String(item.pk).startsWith('E#')) ids.push(Number(item.id));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  client.destroy();
-  return ids;
-}
-
 describe('faults', () => {
   it('DynamoDB killed mid-run: 503 for the requests it affects, nothing published unstored, recovery after', async () => {
     const port = await freePort();
@@ -103,30 +70,9 @@ describe('faults', () => {
     let emulator = await startEmulator(port, path);
     await ensureTable(new DynamoDBClient({ endpoint, region: 'us-east-1' }), TABLE);
 
-    const published: number[] = [];
-    const counting: Forwarder = {
-      publish: async (record) => {
-        published.push(record.id);
-      },
-      close: async () => undefined,
-    };
-    const config = parseConfig(TEST_CONFIG, { file: 'faults.toml', env: {} });
-    const store = createDynamoStore({
-      client: createDocumentClient({ DYNAMODB_ENDPOINT: endpoint }),
-      table: TABLE,
-      ids: createIdGenerator(),
-      forwarding: true,
-    });
-    const handler = httpFunction(
-      envelopeRoute('confgo', requireSource(config, 'confgo'), {
-        store,
-        now: Date.now,
-        logger: quiet,
-        metadataBudget: config.metadataBudget,
-        forwarder: counting,
-      }),
-      { name: 'confgo', logger: quiet, maxBodyBytes: config.maxBodyBytes },
-    );
+    const counting = countingForwarder();
+    const handler = envelopeHandler('confgo', forwardingStore(endpoint), counting);
+    const { published } = counting;
 
     const responses: { status: number; code?: string | undefined; id?: number | undefined }[] = [];
     const record = async (count: number, concurrency: number, onEach?: (done: number) => void) => {
@@ -157,7 +103,7 @@ describe('faults', () => {
     await record(30, 5);
     expect(responses.slice(90).every((r) => r.status === 202)).toBe(true);
 
-    const stored = new Set(await scanEventIds(endpoint));
+    const stored = new Set(await storedEventIds(endpoint));
     emulator.kill('SIGKILL');
     const accepted = responses.filter((r) => r.status === 202);
     const lost = accepted.filter((r) => r.id === undefined || !stored.has(r.id)).length;
@@ -218,25 +164,8 @@ describe.skipIf(!BROKER)('faults (real broker)', () => {
       brokerScript('start');
     }
     const consumer = await startConsumer(`junoevent_faults_${Date.now()}`);
-    const config = parseConfig(ROCKETMQ_CONFIG, { file: 'faults.toml', env: {} });
-    const forwarder = createForwarder(config.rocketmq, quiet);
-    if (forwarder === undefined) throw new Error('forwarding is enabled in this config');
-    const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
-    const store = createDynamoStore({
-      client: createDocumentClient({ DYNAMODB_ENDPOINT: endpoint }),
-      table: TABLE,
-      ids: createIdGenerator(),
-      forwarding: true,
-    });
     try {
-      const report = await redrive({
-        store,
-        forwarder,
-        logger: quiet,
-        now: Date.now,
-        timeLeft: () => true,
-        graceMs: 0,
-      });
+      const report = await redriveNow(ROCKETMQ_CONFIG, forwardingStore(process.env.DYNAMODB_ENDPOINT ?? ''));
       expect(report.backlog).toBe(0);
       const received = await receiveKeys(consumer, ids.map(String), 60_000);
       const stored = (await table.events()).filter((item) => ids.includes(Number(item.id)));
@@ -255,7 +184,6 @@ describe.skipIf(!BROKER)('faults (real broker)', () => {
       expect(stored).toHaveLength(EVENTS);
       expect(lost).toBe(0);
     } finally {
-      await forwarder.close();
       await consumer.shutdown().catch(() => undefined);
     }
   }, 300_000);

@@ -5,13 +5,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TABLE } from '../support/dynamo';
+import { freePort } from '../../scripts/net';
 import { signStandard } from '../support/http';
 import { killLocal, startLocal } from '../support/local-start';
-import { freePort } from '../support/ports';
+import { storedEventIds } from '../support/pipeline';
 import { LONG, summary } from './support';
 
 const REQUESTS = LONG ? 10_000 : 2_000;
@@ -53,17 +51,7 @@ describe('load over HTTP', () => {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 
-    const client = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: service.dynamoEndpoint, region: 'us-east-1' }),
-    );
-    const stored: number[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
-      for (const item of page.Items ?? []) if (String(item.pk).startsWith('E#')) stored.push(Number(item.id));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    client.destroy();
+    const stored = await storedEventIds(service.dynamoEndpoint);
     expect(await service.stop()).toBe(0);
 
     const accepted = sent.filter((s) => s.status === 202);

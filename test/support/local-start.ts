@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort } from './ports';
+import { freePort } from '../../scripts/net';
 
 const ROOT = resolve(__dirname, '..', '..');
 const running = new Set<ChildProcess>();
