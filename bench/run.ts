@@ -10,7 +10,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import autocannon from 'autocannon';
 import { buildFunctions, bundle } from '../scripts/build';
 import { freePort, listening } from '../scripts/net';
@@ -224,7 +223,7 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
       { step: 'initialize', name: 'consumedCapacity' },
     );
     const store = createDynamoStore({
-      client: DynamoDBDocumentClient.from(client),
+      client,
       table: 'appevent',
       ids: createIdGenerator(),
       forwarding,

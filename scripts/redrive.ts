@@ -7,7 +7,7 @@ import { createForwarder } from '../shared/forwarder';
 import { createIdGenerator } from '../shared/ids';
 import { createLogger } from '../shared/logger';
 import { REDRIVE_GRACE_MS, redrive } from '../shared/redrive';
-import { createDocumentClient, createDynamoStore } from '../shared/store';
+import { createDynamoClient, createDynamoStore } from '../shared/store';
 import { functionEnvironment, localSettings } from './local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     return;
   }
   const store = createDynamoStore({
-    client: createDocumentClient(env),
+    client: createDynamoClient(env),
     table: config.table,
     ids: createIdGenerator(),
     forwarding: true,

@@ -9,7 +9,7 @@ import { createIdGenerator } from './ids';
 import { createLogger, type Log } from './logger';
 import { readApiRoute } from './read-api';
 import { redrive } from './redrive';
-import { createDocumentClient, createDynamoStore, type EventStore } from './store';
+import { createDynamoClient, createDynamoStore, type EventStore } from './store';
 import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from './webhook';
 
 export interface Runtime {
@@ -29,7 +29,7 @@ export function runtime(): Runtime {
     current = {
       config,
       store: createDynamoStore({
-        client: createDocumentClient(),
+        client: createDynamoClient(),
         table: config.table,
         ids: createIdGenerator(),
         dedupTtlSeconds: config.redeliveryWindowSeconds,

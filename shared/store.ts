@@ -5,8 +5,15 @@
 // Every write is conditional: an event is never overwritten.
 
 import { createHash } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isOperation, isSource, type Operation, type Source } from './catalog';
 import { BadRequestError, ServiceUnavailableError } from './errors';
 import { FieldError, isPlainObject, ObjectReader } from './fields';
@@ -69,7 +76,7 @@ export interface EventStore {
 }
 
 export interface DynamoStoreOptions {
-  client: DynamoDBDocumentClient;
+  client: DynamoDBClient;
   table: string;
   ids: IdGenerator;
   /** Unix milliseconds. */
@@ -87,15 +94,27 @@ export const DEFAULT_DEDUP_TTL_SECONDS = 7 * 24 * 3600;
 const MAX_ID_DRAWS = 5;
 const MAX_PAGES_PER_LIST = 5;
 
-/** A DynamoDB document client with bounded timeouts, so an unreachable database fails fast (503). */
-export function createDocumentClient(env: NodeJS.ProcessEnv = process.env): DynamoDBDocumentClient {
+/** A DynamoDB client with bounded timeouts, so an unreachable database fails fast (503). */
+export function createDynamoClient(env: NodeJS.ProcessEnv = process.env): DynamoDBClient {
   const endpoint = env.DYNAMODB_ENDPOINT || undefined;
-  const client = new DynamoDBClient({
+  return new DynamoDBClient({
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
   });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+// Plain objects in and out of DynamoDB's attribute values (undefined fields are left out).
+function toAttributes(value: Record<string, unknown>): Record<string, AttributeValue> {
+  return marshall(value, { removeUndefinedValues: true });
+}
+
+function fromAttributes(item: Record<string, AttributeValue> | undefined): Record<string, unknown> | undefined {
+  return item === undefined ? undefined : unmarshall(item);
+}
+
+function allFromAttributes(items: Record<string, AttributeValue>[] | undefined): Record<string, unknown>[] {
+  return (items ?? []).map((item) => unmarshall(item));
 }
 
 export function eventKey(id: number): string {
@@ -133,16 +152,16 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     try {
       await send(() =>
         client.send(
-          new PutCommand({
+          new PutItemCommand({
             TableName: table,
-            Item: {
+            Item: toAttributes({
               ...record,
               pk: eventKey(record.id),
               ts: sortKey(record.create_time, record.id),
               app_key: record.app_name || undefined,
               dedup,
               pending: forwarding ? PENDING : undefined,
-            },
+            }),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),
@@ -156,9 +175,9 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
 
   async function getItem(pk: string): Promise<Record<string, unknown> | undefined> {
     const result = await send(() =>
-      client.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true })),
+      client.send(new GetItemCommand({ TableName: table, Key: toAttributes({ pk }), ConsistentRead: true })),
     );
-    return result.Item;
+    return fromAttributes(result.Item);
   }
 
   /** Claims the dedup key for `id`. Returns the id of an earlier claim instead, if one is live. */
@@ -167,11 +186,11 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     try {
       await send(() =>
         client.send(
-          new PutCommand({
+          new PutItemCommand({
             TableName: table,
-            Item: { pk, event_id: id, expires_at: nowSeconds + ttl },
+            Item: toAttributes({ pk, event_id: id, expires_at: nowSeconds + ttl }),
             ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
-            ExpressionAttributeValues: { ':now': nowSeconds },
+            ExpressionAttributeValues: toAttributes({ ':now': nowSeconds }),
           }),
         ),
       );
@@ -187,12 +206,12 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     try {
       await send(() =>
         client.send(
-          new UpdateCommand({
+          new UpdateItemCommand({
             TableName: table,
-            Key: { pk },
+            Key: toAttributes({ pk }),
             UpdateExpression: 'SET event_id = :to',
             ConditionExpression: 'event_id = :from',
-            ExpressionAttributeValues: { ':to': to, ':from': from },
+            ExpressionAttributeValues: toAttributes({ ':to': to, ':from': from }),
           }),
         ),
       );
@@ -241,7 +260,8 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
 
   async function list(query: ListQuery): Promise<ListResult> {
     const plan = planQuery(query);
-    let startKey = query.cursor === undefined ? undefined : decodeCursor(query.cursor, plan.index);
+    let startKey: Record<string, unknown> | undefined =
+      query.cursor === undefined ? undefined : decodeCursor(query.cursor, plan.index);
     const events: AppEvent[] = [];
     let lastItem: Record<string, unknown> | undefined;
     for (let page = 0; page < MAX_PAGES_PER_LIST; page += 1) {
@@ -253,21 +273,21 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
             KeyConditionExpression: '#key = :key AND ts BETWEEN :from AND :to',
             ...(plan.filter ? { FilterExpression: plan.filter } : {}),
             ExpressionAttributeNames: plan.names,
-            ExpressionAttributeValues: plan.values,
+            ExpressionAttributeValues: toAttributes(plan.values),
             ScanIndexForward: false,
             Limit: query.limit,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            ...(startKey ? { ExclusiveStartKey: toAttributes(startKey) } : {}),
           }),
         ),
       );
-      for (const item of result.Items ?? []) {
+      for (const item of allFromAttributes(result.Items)) {
         if (events.length === query.limit) {
           return { events, nextCursor: encodeCursor(plan.index, lastItem) };
         }
         events.push(parseEventItem(item));
         lastItem = item;
       }
-      startKey = result.LastEvaluatedKey;
+      startKey = fromAttributes(result.LastEvaluatedKey);
       if (startKey === undefined) return { events, nextCursor: undefined };
       if (events.length === query.limit) break;
     }
@@ -278,12 +298,12 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     try {
       await send(() =>
         client.send(
-          new UpdateCommand({
+          new UpdateItemCommand({
             TableName: table,
-            Key: { pk: eventKey(id) },
+            Key: toAttributes({ pk: eventKey(id) }),
             UpdateExpression: 'REMOVE pending, publish_attempts, retry_at SET forwarded_at = :now',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':now': Math.floor(now() / 1000) },
+            ExpressionAttributeValues: toAttributes({ ':now': Math.floor(now() / 1000) }),
           }),
         ),
       );
@@ -295,12 +315,12 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   async function markPublishFailed(id: number, attempts: number, retryAt: number): Promise<void> {
     await send(() =>
       client.send(
-        new UpdateCommand({
+        new UpdateItemCommand({
           TableName: table,
-          Key: { pk: eventKey(id) },
+          Key: toAttributes({ pk: eventKey(id) }),
           UpdateExpression: 'SET publish_attempts = :attempts, retry_at = :retryAt',
           ConditionExpression: 'pending = :pending',
-          ExpressionAttributeValues: { ':attempts': attempts, ':retryAt': retryAt, ':pending': PENDING },
+          ExpressionAttributeValues: toAttributes({ ':attempts': attempts, ':retryAt': retryAt, ':pending': PENDING }),
         }),
       ),
     ).catch((error: unknown) => {
@@ -316,17 +336,23 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
           TableName: table,
           IndexName: 'byPending',
           KeyConditionExpression: 'pending = :pending AND id <= :maxId',
-          ExpressionAttributeValues: { ':pending': PENDING, ':maxId': query.maxId },
+          ExpressionAttributeValues: toAttributes({ ':pending': PENDING, ':maxId': query.maxId }),
           ScanIndexForward: true,
           Limit: query.limit,
           ...(query.startAfter === undefined
             ? {}
-            : { ExclusiveStartKey: { pending: PENDING, id: query.startAfter, pk: eventKey(query.startAfter) } }),
+            : {
+                ExclusiveStartKey: toAttributes({
+                  pending: PENDING,
+                  id: query.startAfter,
+                  pk: eventKey(query.startAfter),
+                }),
+              }),
         }),
       ),
     );
     const nowMs = now();
-    const keys = page.Items ?? [];
+    const keys = allFromAttributes(page.Items);
     const dueIds = keys
       .filter((key) => typeof key.retry_at !== 'number' || key.retry_at <= nowMs)
       .map((key) => key.id)
@@ -338,14 +364,14 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
       const attempts = typeof item.publish_attempts === 'number' ? item.publish_attempts : 0;
       due.push({ record: parseEventItem(item), attempts });
     }
-    const lastKey = page.LastEvaluatedKey;
+    const lastKey = fromAttributes(page.LastEvaluatedKey);
     const last = lastKey === undefined ? undefined : typeof lastKey.id === 'number' ? lastKey.id : undefined;
     return { due, last };
   }
 
   async function backlog(cap: number) {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
+    let start: Record<string, AttributeValue> | undefined;
     do {
       const page = await send(() =>
         client.send(
@@ -353,7 +379,7 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
             TableName: table,
             IndexName: 'byPending',
             KeyConditionExpression: 'pending = :pending',
-            ExpressionAttributeValues: { ':pending': PENDING },
+            ExpressionAttributeValues: toAttributes({ ':pending': PENDING }),
             Select: 'COUNT',
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
@@ -368,13 +394,13 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
           TableName: table,
           IndexName: 'byPending',
           KeyConditionExpression: 'pending = :pending',
-          ExpressionAttributeValues: { ':pending': PENDING },
+          ExpressionAttributeValues: toAttributes({ ':pending': PENDING }),
           ScanIndexForward: true,
           Limit: 1,
         }),
       ),
     );
-    const first = oldest.Items?.[0]?.id;
+    const first = allFromAttributes(oldest.Items)[0]?.id;
     return { count, capped: start !== undefined, oldestId: typeof first === 'number' ? first : undefined };
   }
 

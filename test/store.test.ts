@@ -1,7 +1,7 @@
 // The store's two conditional writes, against the embedded DynamoDB: id collisions, redeliveries
 // after a crash between the writes, and expired redelivery claims.
 
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { IdGenerator } from '../shared/ids';
 import type { EventDraft } from '../shared/record';
@@ -52,7 +52,7 @@ function scriptedIds(...values: number[]): IdGenerator {
 }
 
 function store(ids: IdGenerator, now = () => Date.UTC(2026, 10, 28)) {
-  return createDynamoStore({ client: DynamoDBDocumentClient.from(table.client), table: TABLE, ids, now });
+  return createDynamoStore({ client: table.client, table: TABLE, ids, now });
 }
 
 describe('event store', () => {

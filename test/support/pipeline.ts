@@ -8,7 +8,7 @@ import { createForwarder, type Forwarder } from '../../shared/forwarder';
 import { httpFunction } from '../../shared/http';
 import { createIdGenerator } from '../../shared/ids';
 import { type RedriveReport, redrive } from '../../shared/redrive';
-import { createDocumentClient, createDynamoStore, type EventStore } from '../../shared/store';
+import { createDynamoClient, createDynamoStore, type EventStore } from '../../shared/store';
 import { envelopeRoute } from '../../shared/webhook';
 import { TEST_CONFIG } from './config';
 import { TABLE } from './dynamo';
@@ -19,7 +19,7 @@ export const quiet = { info: () => undefined, warn: () => undefined, error: () =
 /** A store with forwarding on, on the table behind `endpoint`, built as the functions build it. */
 export function forwardingStore(endpoint: string): EventStore {
   return createDynamoStore({
-    client: createDocumentClient({ DYNAMODB_ENDPOINT: endpoint }),
+    client: createDynamoClient({ DYNAMODB_ENDPOINT: endpoint }),
     table: TABLE,
     ids: createIdGenerator(),
     forwarding: true,
