@@ -8,7 +8,7 @@ import { parseEnvelope } from './envelope';
 import { BadRequestError, InvalidEventError, UnauthorizedError } from './errors';
 import { checkJsonShape, FieldError } from './fields';
 import { type Forwarder, within } from './forwarder';
-import { shapeGitHub, shapeGitLab } from './git';
+import { type GitShape, shapeGitHub, shapeGitLab } from './git';
 import { shapeAlerts } from './grafana';
 import { type HttpRequest, type HttpResult, parseJsonBody, type Route, requireJsonContent } from './http';
 import type { Log } from './logger';
@@ -238,7 +238,7 @@ export function gitRoute(config: GitSourceConfig, deps: WebhookDeps): Route {
   };
 }
 
-async function respondGit(shaped: ReturnType<typeof shapeGitLab>, deps: WebhookDeps): Promise<HttpResult> {
+async function respondGit(shaped: GitShape, deps: WebhookDeps): Promise<HttpResult> {
   if ('ignored' in shaped) return ignored(shaped.ignored, 'git');
   return recordEvents('git', shaped.events, deps);
 }
