@@ -55,12 +55,6 @@ export class InvalidEventError extends HttpError {
   }
 }
 
-export class NotImplementedError extends HttpError {
-  constructor(message: string) {
-    super(501, 'not_implemented', message);
-  }
-}
-
 /** 503: a dependency (DynamoDB) is unavailable; the sender should retry. */
 export class ServiceUnavailableError extends HttpError {
   constructor(message: string, options?: ErrorOptions) {

@@ -51,16 +51,11 @@ export function verifyStandardWebhook(
   const matches = signature
     .split(' ')
     .filter((part) => part.startsWith('v1,'))
-    .some((part) => safeEqual(Buffer.from(part.slice(3), 'base64'), expected));
+    .some((part) => sameSecret(Buffer.from(part.slice(3), 'base64'), expected));
   if (!matches) {
     throw new UnauthorizedError('invalid_signature', 'webhook-signature does not match the body and the secret');
   }
   return id;
-}
-
-/** Constant-time comparison that also tolerates different lengths. */
-export function safeEqual(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Lower-case hex HMAC-SHA256 of `text`. */
@@ -68,9 +63,9 @@ function hmacHex(secret: string, text: string): string {
   return createHmac('sha256', secret).update(text).digest('hex');
 }
 
-/** Equal strings, compared in constant time over their SHA-256 digests (no length leak). */
-export function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHmac('sha256', 'junoevent-compare').update(value).digest();
+/** Equal values, compared in constant time over their HMAC digests (no length leak either). */
+export function sameSecret(given: string | Buffer, expected: string | Buffer): boolean {
+  const digest = (value: string | Buffer) => createHmac('sha256', 'junoevent-compare').update(value).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
 
