@@ -4,48 +4,15 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { rocketmqBlock, SECRETS, TEST_CONFIG } from '../test/support/config';
 
 const ROOT = resolve(__dirname, '..');
 export const SOURCES = ['confgo', 'devops', 'grafana', 'git'] as const;
 export type BenchSource = (typeof SOURCES)[number];
 
-export const SECRETS = {
-  confgo: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
-  devops: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
-  grafana: 'bench-grafana-secret-0123456789',
-  git: 'bench-git-secret-0123456789',
-};
-
+/** The bench runs the functions with the test suite's config and secrets. */
 export function benchConfig(rocketmq: string | undefined): string {
-  return `[junoevent]
-table = "appevent"
-
-[junoevent.api]
-token = "bench-api-token-0123456789"
-
-[junoevent.sources.confgo]
-secret = "${SECRETS.confgo}"
-
-[junoevent.sources.devops]
-secret = "${SECRETS.devops}"
-
-[junoevent.sources.grafana]
-secret = "${SECRETS.grafana}"
-
-[junoevent.sources.git]
-secret = "${SECRETS.git}"
-${
-  rocketmq
-    ? `
-[junoevent.rocketmq]
-enable = true
-addr = ["${rocketmq}"]
-topic = "juno_test_job"
-retry = 1
-dialTimeout = "2s"
-`
-    : ''
-}`;
+  return rocketmq ? `${TEST_CONFIG}${rocketmqBlock(rocketmq, 'juno_test_job')}` : TEST_CONFIG;
 }
 
 function fixture(path: string): string {
@@ -99,7 +66,9 @@ export function request(
         body,
         headers: {
           'content-type': 'application/json',
-          'x-grafana-alerting-signature': createHmac('sha256', SECRETS.grafana).update(body).digest('hex'),
+          'x-grafana-alerting-signature': createHmac('sha256', SECRETS.grafana)
+            .update(`${timestamp}:${body}`)
+            .digest('hex'),
           'x-grafana-alerting-timestamp': timestamp,
         },
         events: notification.alerts.length,

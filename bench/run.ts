@@ -155,26 +155,21 @@ function coldStart(env: NodeJS.ProcessEnv, runs: number): void {
   }
 }
 
+/** Runs bench/warm-worker.ts in a fresh process and returns the JSON it prints last. */
+function worker(env: NodeJS.ProcessEnv, args: string[]) {
+  const cli = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+  const out = spawnSync(process.execPath, [cli, join(ROOT, 'bench', 'warm-worker.ts'), ...args], {
+    env,
+    encoding: 'utf8',
+  });
+  if (out.status !== 0) throw new Error(`bench worker ${args.join(' ')}: ${out.stderr}`);
+  return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
+}
+
 /** 2. Warm path: in-process invocations, alternating blocks of ours and the baseline. */
 function warmPath(env: NodeJS.ProcessEnv, requests: number): void {
   for (const source of SOURCES) {
-    const out = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-        join(ROOT, 'bench', 'warm-worker.ts'),
-        source,
-        'warm',
-        'both',
-        String(requests),
-      ],
-      {
-        env,
-        encoding: 'utf8',
-      },
-    );
-    if (out.status !== 0) throw new Error(`warm ${source}: ${out.stderr}`);
-    const result = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
+    const result = worker(env, [source, 'warm', 'both', String(requests)]);
     add({
       section: 'warm path',
       subject: source,
@@ -299,25 +294,7 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
 /** 4. Memory: peak RSS of a fresh process after N events, ours and the baseline. */
 function memory(env: NodeJS.ProcessEnv, events: number): void {
   for (const source of SOURCES) {
-    const rss = (which: 'ours' | 'baseline') => {
-      const out = spawnSync(
-        process.execPath,
-        [
-          join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-          join(ROOT, 'bench', 'warm-worker.ts'),
-          source,
-          'memory',
-          which,
-          String(events),
-        ],
-        {
-          env,
-          encoding: 'utf8',
-        },
-      );
-      if (out.status !== 0) throw new Error(`memory ${source}: ${out.stderr}`);
-      return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}').maxRssKb / 1024;
-    };
+    const rss = (which: 'ours' | 'baseline') => worker(env, [source, 'memory', which, String(events)]).maxRssKb / 1024;
     add({
       section: 'memory',
       subject: source,

@@ -5,8 +5,8 @@
 
 import type { SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROKER, brokerScript, receiveKeys, startConsumer, TOPIC, withBrokerHung } from './support/broker';
-import { API_TOKEN, fixture, SECRETS, TEST_CONFIG } from './support/config';
+import { BROKER, brokerScript, ROCKETMQ_CONFIG, receiveKeys, startConsumer, withBrokerHung } from './support/broker';
+import { API_TOKEN, fixture, SECRETS } from './support/config';
 import { useFunctions } from './support/functions';
 import { invoke, signStandard } from './support/http';
 import { forwardingStore, redriveNow } from './support/pipeline';
@@ -23,16 +23,6 @@ describe('broker tests', () => {
     expect(true).toBe(true);
   });
 });
-
-const ROCKETMQ_CONFIG = `${TEST_CONFIG}
-[junoevent.rocketmq]
-enable = true
-addr = ["${BROKER ?? '127.0.0.1:8081'}"]
-topic = "${TOPIC}"
-group = "junoevent_test"
-retry = 1
-dialTimeout = "2s"
-`;
 
 describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
   const { table, handlers } = useFunctions({ config: ROCKETMQ_CONFIG, clearEach: false });

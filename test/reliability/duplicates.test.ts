@@ -3,8 +3,8 @@
 // forwarder that counts, so the property holds on any machine.
 
 import { describe, expect, it } from 'vitest';
-import { BROKER, receiveKeys, startConsumer, TOPIC } from '../support/broker';
-import { SECRETS, TEST_CONFIG } from '../support/config';
+import { BROKER, ROCKETMQ_CONFIG, receiveKeys, startConsumer } from '../support/broker';
+import { SECRETS } from '../support/config';
 import { startTestTable } from '../support/dynamo';
 import { useFunctions } from '../support/functions';
 import { invoke, signStandard } from '../support/http';
@@ -45,15 +45,6 @@ describe('duplicates', () => {
     }
   });
 });
-
-const ROCKETMQ_CONFIG = `${TEST_CONFIG}
-[junoevent.rocketmq]
-enable = true
-addr = ["${BROKER ?? '127.0.0.1:8081'}"]
-topic = "${TOPIC}"
-retry = 1
-dialTimeout = "2s"
-`;
 
 describe.skipIf(!BROKER)('duplicates (real broker)', () => {
   const { table, handlers } = useFunctions({ config: ROCKETMQ_CONFIG, clearEach: false });

@@ -10,8 +10,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, listening } from '../../scripts/net';
 import { ensureTable } from '../../scripts/table';
-import { BROKER, brokerScript, receiveKeys, startConsumer, TOPIC } from '../support/broker';
-import { SECRETS, TEST_CONFIG } from '../support/config';
+import { BROKER, brokerScript, ROCKETMQ_CONFIG, receiveKeys, startConsumer } from '../support/broker';
+import { SECRETS } from '../support/config';
 import { TABLE } from '../support/dynamo';
 import { useFunctions } from '../support/functions';
 import { type Handler, invoke, signStandard } from '../support/http';
@@ -126,15 +126,6 @@ describe('faults', () => {
     expect(new Set(published).size).toBe(published.length);
   });
 });
-
-const ROCKETMQ_CONFIG = `${TEST_CONFIG}
-[junoevent.rocketmq]
-enable = true
-addr = ["${BROKER ?? '127.0.0.1:8081'}"]
-topic = "${TOPIC}"
-retry = 1
-dialTimeout = "2s"
-`;
 
 describe('broker scenarios', () => {
   it('run in CI: a broker is named by JUNOEVENT_TEST_BROKER', () => {

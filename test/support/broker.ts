@@ -6,9 +6,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FilterExpression, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { guardTelemetryStreams } from '../../shared/rocketmq';
+import { rocketmqBlock, TEST_CONFIG } from './config';
 
 export const BROKER = process.env.JUNOEVENT_TEST_BROKER || undefined;
 export const TOPIC = process.env.JUNOEVENT_TEST_TOPIC || 'juno_test_job';
+
+/** The test config with forwarding to the test broker. */
+export const ROCKETMQ_CONFIG = `${TEST_CONFIG}${rocketmqBlock(BROKER ?? '127.0.0.1:8081', TOPIC)}`;
 
 const SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'broker', 'broker.sh');
 const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined };

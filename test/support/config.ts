@@ -62,3 +62,16 @@ export function useFunctionEnv(endpoint: string, configText = TEST_CONFIG): void
 export function fixture(path: string): string {
   return readFileSync(resolve(__dirname, '..', 'fixtures', path), 'utf8');
 }
+
+/** A `[junoevent.rocketmq]` block forwarding to `addr` (short bounds per attempt), to append to a config. */
+export function rocketmqBlock(addr: string, topic: string): string {
+  return `
+[junoevent.rocketmq]
+enable = true
+addr = ["${addr}"]
+topic = "${topic}"
+group = "junoevent_test"
+retry = 1
+dialTimeout = "2s"
+`;
+}
