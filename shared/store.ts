@@ -136,6 +136,17 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   const ttl = options.dedupTtlSeconds ?? DEFAULT_DEDUP_TTL_SECONDS;
   const forwarding = options.forwarding ?? false;
 
+  /** Runs a conditional write: true when it was made, false when its condition refused it. */
+  async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send(write);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async function send<T>(operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
@@ -149,28 +160,23 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     record: AppEvent,
     dedup: string | undefined,
   ): Promise<{ written: true } | { written: false; takenBy: Record<string, unknown> | undefined }> {
-    try {
-      await send(() =>
-        client.send(
-          new PutItemCommand({
-            TableName: table,
-            Item: toAttributes({
-              ...record,
-              pk: eventKey(record.id),
-              ts: sortKey(record.create_time, record.id),
-              app_key: record.app_name || undefined,
-              dedup,
-              pending: forwarding ? PENDING : undefined,
-            }),
-            ConditionExpression: 'attribute_not_exists(pk)',
+    const written = await conditionally(() =>
+      client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: toAttributes({
+            ...record,
+            pk: eventKey(record.id),
+            ts: sortKey(record.create_time, record.id),
+            app_key: record.app_name || undefined,
+            dedup,
+            pending: forwarding ? PENDING : undefined,
           }),
-        ),
-      );
-      return { written: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return { written: false, takenBy: await getItem(eventKey(record.id)) };
-    }
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    return written ? { written: true } : { written: false, takenBy: await getItem(eventKey(record.id)) };
   }
 
   async function getItem(pk: string): Promise<Record<string, unknown> | undefined> {
@@ -183,43 +189,32 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   /** Claims the dedup key for `id`. Returns the id of an earlier claim instead, if one is live. */
   async function claim(pk: string, id: number): Promise<number | undefined> {
     const nowSeconds = Math.floor(now() / 1000);
-    try {
-      await send(() =>
-        client.send(
-          new PutItemCommand({
-            TableName: table,
-            Item: toAttributes({ pk, event_id: id, expires_at: nowSeconds + ttl }),
-            ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
-            ExpressionAttributeValues: toAttributes({ ':now': nowSeconds }),
-          }),
-        ),
-      );
-      return undefined;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return claimedId(await getItem(pk));
-    }
+    const claimed = await conditionally(() =>
+      client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: toAttributes({ pk, event_id: id, expires_at: nowSeconds + ttl }),
+          ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
+          ExpressionAttributeValues: toAttributes({ ':now': nowSeconds }),
+        }),
+      ),
+    );
+    return claimed ? undefined : claimedId(await getItem(pk));
   }
 
   /** Moves a claim from one id to another after an id collision; false if it no longer points at `from`. */
-  async function repoint(pk: string, from: number, to: number): Promise<boolean> {
-    try {
-      await send(() =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: toAttributes({ pk }),
-            UpdateExpression: 'SET event_id = :to',
-            ConditionExpression: 'event_id = :from',
-            ExpressionAttributeValues: toAttributes({ ':to': to, ':from': from }),
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return false;
-    }
+  function repoint(pk: string, from: number, to: number): Promise<boolean> {
+    return conditionally(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: toAttributes({ pk }),
+          UpdateExpression: 'SET event_id = :to',
+          ConditionExpression: 'event_id = :from',
+          ExpressionAttributeValues: toAttributes({ ':to': to, ':from': from }),
+        }),
+      ),
+    );
   }
 
   async function record(request: RecordRequest): Promise<RecordResult> {
@@ -295,25 +290,22 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   }
 
   async function markForwarded(id: number): Promise<void> {
-    try {
-      await send(() =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: toAttributes({ pk: eventKey(id) }),
-            UpdateExpression: 'REMOVE pending, publish_attempts, retry_at SET forwarded_at = :now',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: toAttributes({ ':now': Math.floor(now() / 1000) }),
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await conditionally(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: toAttributes({ pk: eventKey(id) }),
+          UpdateExpression: 'REMOVE pending, publish_attempts, retry_at SET forwarded_at = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: toAttributes({ ':now': Math.floor(now() / 1000) }),
+        }),
+      ),
+    );
   }
 
   async function markPublishFailed(id: number, attempts: number, retryAt: number): Promise<void> {
-    await send(() =>
+    // Refused when the event was forwarded meanwhile (by the webhook's own late publish): nothing to record.
+    await conditionally(() =>
       client.send(
         new UpdateItemCommand({
           TableName: table,
@@ -323,10 +315,7 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
           ExpressionAttributeValues: toAttributes({ ':attempts': attempts, ':retryAt': retryAt, ':pending': PENDING }),
         }),
       ),
-    ).catch((error: unknown) => {
-      // Forwarded meanwhile (by the webhook's own late publish): nothing to record.
-      if (!isConditionFailure(error)) throw error;
-    });
+    );
   }
 
   async function pendingEvents(query: { maxId: number; limit: number; startAfter?: number }) {
