@@ -41,7 +41,7 @@ export interface WebhookDeps {
 export const PUBLISH_WAIT_MS = 5000;
 
 /**
- * Stores the shaped events in order, publishes the new ones (bounded by PUBLISH_WAIT_MS), and
+ * Stores the shaped events, publishes the new ones (bounded by PUBLISH_WAIT_MS), and
  * answers 202 with their ids. A failed publish leaves the event pending for the redrive.
  */
 export async function recordEvents(
@@ -49,10 +49,11 @@ export async function recordEvents(
   shaped: readonly ShapedEvent[],
   deps: WebhookDeps,
 ): Promise<HttpResult> {
-  const results: RecordResult[] = [];
-  for (const { draft, dedupKey } of shaped) {
-    results.push(await deps.store.record({ draft, dedupKey }));
-  }
+  // Recorded side by side (a notification's alerts are independent events); each draws its id
+  // before its first write, so ids still follow the order of the body.
+  const results: RecordResult[] = await Promise.all(
+    shaped.map(({ draft, dedupKey }) => deps.store.record({ draft, dedupKey })),
+  );
   const events = results.map(({ record, duplicate }) => ({ id: record.id, operation: record.operation, duplicate }));
   const publishing = deps.forwarder === undefined ? {} : await publishPending(results, deps.forwarder, deps);
   return {
