@@ -14,12 +14,12 @@ import autocannon from 'autocannon';
 import { buildFunctions, bundle } from '../scripts/build';
 import { freePort, listening } from '../scripts/net';
 import { ensureTable } from '../scripts/table';
-import { parseConfig, requireSource } from '../shared/config';
-import type { Forwarder } from '../shared/forwarder';
-import { httpFunction, type Route } from '../shared/http';
-import { createIdGenerator } from '../shared/ids';
-import { createDynamoStore } from '../shared/store';
-import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from '../shared/webhook';
+import { parseConfig, requireSource } from '../shared/config/config';
+import { createIdGenerator } from '../shared/event/ids';
+import { httpFunction, type Route } from '../shared/http/function';
+import type { Forwarder } from '../shared/publishing/publisher';
+import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from '../shared/sources/pipeline';
+import { createDynamoStore } from '../shared/store/store';
 import { apiEvent, type BenchSource, benchConfig, context, request, SOURCES } from './requests';
 
 const ROOT = resolve(__dirname, '..');

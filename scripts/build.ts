@@ -20,7 +20,9 @@ const forwarderAsSeparateBundle: Plugin = {
   name: 'forwarder-as-separate-bundle',
   setup(builder) {
     builder.onResolve({ filter: /^\.\/rocketmq$/ }, (args) =>
-      /[\\/]shared[\\/]forwarder\.ts$/.test(args.importer) ? { path: './rocketmq.js', external: true } : undefined,
+      /[\\/]shared[\\/]publishing[\\/]publisher\.ts$/.test(args.importer)
+        ? { path: './rocketmq.js', external: true }
+        : undefined,
     );
   },
 };
@@ -48,7 +50,7 @@ export async function buildFunctions(outdir = resolve(ROOT, 'dist')): Promise<Me
   return bundle(
     {
       ...Object.fromEntries(FUNCTIONS.map((name) => [name, resolve(ROOT, 'functions', `${name}.ts`)])),
-      rocketmq: resolve(ROOT, 'shared', 'rocketmq.ts'),
+      rocketmq: resolve(ROOT, 'shared', 'publishing', 'rocketmq.ts'),
     },
     outdir,
   );

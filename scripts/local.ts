@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isPlainObject } from '../shared/fields';
+import { isPlainObject } from '../shared/event/fields';
 
 export const ROOT = resolve(__dirname, '..');
 

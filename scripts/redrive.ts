@@ -2,12 +2,12 @@
 // embedded DynamoDB of `npm start`, the broker of `npm run broker`), with the config npm start uses.
 
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../shared/config';
-import { createForwarder } from '../shared/forwarder';
-import { createIdGenerator } from '../shared/ids';
+import { loadConfig } from '../shared/config/config';
+import { createIdGenerator } from '../shared/event/ids';
 import { createLogger } from '../shared/logger';
-import { REDRIVE_GRACE_MS, redrive } from '../shared/redrive';
-import { createDynamoClient, createDynamoStore } from '../shared/store';
+import { createForwarder } from '../shared/publishing/publisher';
+import { REDRIVE_GRACE_MS, redrive } from '../shared/publishing/redrive';
+import { createDynamoClient, createDynamoStore } from '../shared/store/store';
 import { functionEnvironment, localSettings } from './local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

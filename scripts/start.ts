@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { loadConfig } from '../shared/config';
+import { loadConfig } from '../shared/config/config';
 import { buildFunctions } from './build';
 import { startDynalite } from './dynalite';
 import { functionEnvironment, localSettings, portFrom, ROOT } from './local';

@@ -1,16 +1,16 @@
 // Per-container wiring: config, clients and logger are created once, when the function's module
 // loads, so a bad config stops the function before it serves anything.
 
-import type { Source } from './catalog';
-import { type Config, loadConfig, requireApiToken, requireSource } from './config';
-import { createForwarder, type Forwarder } from './forwarder';
-import { httpFunction } from './http';
-import { createIdGenerator } from './ids';
+import { type Config, loadConfig, requireApiToken, requireSource } from './config/config';
+import type { Source } from './event/catalog';
+import { createIdGenerator } from './event/ids';
+import { httpFunction } from './http/function';
 import { createLogger, type Log } from './logger';
-import { readApiRoute } from './read-api';
-import { redrive } from './redrive';
-import { createDynamoClient, createDynamoStore, type EventStore } from './store';
-import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from './webhook';
+import { createForwarder, type Forwarder } from './publishing/publisher';
+import { redrive } from './publishing/redrive';
+import { readApiRoute } from './read-api/route';
+import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from './sources/pipeline';
+import { createDynamoClient, createDynamoStore, type EventStore } from './store/store';
 
 export interface Runtime {
   config: Config;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, parseDuration } from '../shared/config';
+import { loadConfig, parseConfig, parseDuration } from '../shared/config/config';
 import { ConfigError } from '../shared/errors';
 import { SECRETS, writeConfig } from './support/config';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvelope } from '../shared/envelope';
-import { FieldError } from '../shared/fields';
+import { FieldError } from '../shared/event/fields';
+import { parseEnvelope } from '../shared/sources/envelope/envelope';
 
 const NOW = 1_795_000_000;
 

@@ -3,9 +3,9 @@
 
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IdGenerator } from '../shared/ids';
-import type { EventDraft } from '../shared/record';
-import { claimKey, createDynamoStore, DEFAULT_DEDUP_TTL_SECONDS } from '../shared/store';
+import type { IdGenerator } from '../shared/event/ids';
+import type { EventDraft } from '../shared/event/record';
+import { claimKey, createDynamoStore, DEFAULT_DEDUP_TTL_SECONDS } from '../shared/store/store';
 import { startTestTable, TABLE, type TestTable } from './support/dynamo';
 
 let table: TestTable;

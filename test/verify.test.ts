@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnauthorizedError } from '../shared/errors';
-import { verifyGitHubSignature, verifyGrafanaSignature, verifyStandardWebhook } from '../shared/verify';
+import { verifyGitHubSignature, verifyGrafanaSignature, verifyStandardWebhook } from '../shared/sources/verify';
 
 // The Standard Webhooks specification's own test vector.
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FilterExpression, SimpleConsumer } from 'rocketmq-client-nodejs';
-import { guardTelemetryStreams } from '../../shared/rocketmq';
+import { guardTelemetryStreams } from '../../shared/publishing/rocketmq';
 import { rocketmqBlock, TEST_CONFIG } from './config';
 
 export const BROKER = process.env.JUNOEVENT_TEST_BROKER || undefined;

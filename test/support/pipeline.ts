@@ -3,13 +3,13 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { parseConfig, requireSource } from '../../shared/config';
-import { createForwarder, type Forwarder } from '../../shared/forwarder';
-import { httpFunction } from '../../shared/http';
-import { createIdGenerator } from '../../shared/ids';
-import { type RedriveReport, redrive } from '../../shared/redrive';
-import { createDynamoClient, createDynamoStore, type EventStore } from '../../shared/store';
-import { envelopeRoute } from '../../shared/webhook';
+import { parseConfig, requireSource } from '../../shared/config/config';
+import { createIdGenerator } from '../../shared/event/ids';
+import { httpFunction } from '../../shared/http/function';
+import { createForwarder, type Forwarder } from '../../shared/publishing/publisher';
+import { type RedriveReport, redrive } from '../../shared/publishing/redrive';
+import { envelopeRoute } from '../../shared/sources/pipeline';
+import { createDynamoClient, createDynamoStore, type EventStore } from '../../shared/store/store';
 import { TEST_CONFIG } from './config';
 import { TABLE } from './dynamo';
 import type { Handler } from './http';

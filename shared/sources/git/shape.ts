@@ -1,11 +1,11 @@
 // Shaping GitLab and GitHub webhooks into events. Pure: no I/O. Kinds we do not record are
 // reported as ignored (the route answers 200), because GitLab disables hooks that keep failing.
 
-import type { Operation } from './catalog';
-import type { GitSourceConfig, ProjectIdentity } from './config';
-import { FieldError, ObjectReader } from './fields';
-import { fitMetadata } from './metadata';
-import type { ShapedEvent } from './record';
+import type { GitSourceConfig, ProjectIdentity } from '../../config/config';
+import type { Operation } from '../../event/catalog';
+import { FieldError, ObjectReader } from '../../event/fields';
+import { fitMetadata } from '../../event/metadata';
+import type { ShapedEvent } from '../../event/record';
 
 export type GitShape = { events: ShapedEvent[] } | { ignored: string };
 

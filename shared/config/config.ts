@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { SOURCES, type Source } from './catalog';
-import { ConfigError } from './errors';
-import { FieldError, isPlainObject, ObjectReader } from './fields';
+import { ConfigError } from '../errors';
+import { SOURCES, type Source } from '../event/catalog';
+import { FieldError, isPlainObject, ObjectReader } from '../event/fields';
 
 export interface RocketMqConfig {
   readonly enable: boolean;

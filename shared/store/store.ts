@@ -14,11 +14,11 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { isOperation, isSource, type Operation, type Source } from './catalog';
-import { BadRequestError, ServiceUnavailableError } from './errors';
-import { FieldError, isPlainObject, ObjectReader } from './fields';
-import type { IdGenerator } from './ids';
-import { type AppEvent, completeRecord, type EventDraft, type OperatorType } from './record';
+import { BadRequestError, ServiceUnavailableError } from '../errors';
+import { isOperation, isSource, type Operation, type Source } from '../event/catalog';
+import { FieldError, isPlainObject, ObjectReader } from '../event/fields';
+import type { IdGenerator } from '../event/ids';
+import { type AppEvent, completeRecord, type EventDraft, type OperatorType } from '../event/record';
 
 export interface RecordRequest {
   draft: EventDraft;

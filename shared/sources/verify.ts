@@ -1,7 +1,7 @@
 // Webhook authentication over the raw body, before anything is parsed. Comparisons are constant-time.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { UnauthorizedError } from './errors';
+import { UnauthorizedError } from '../errors';
 
 /** Standard Webhooks senders sign "<webhook-id>.<webhook-timestamp>.<body>"; we accept ±5 minutes. */
 export const STANDARD_WEBHOOKS_TOLERANCE_SECONDS = 5 * 60;

@@ -1,9 +1,9 @@
 // The Juno event envelope that confgo and devops post: the record's fields without id,
 // operation_name and source_name. Pure shaping: no I/O.
 
-import { isOperation, operationsOf, type Source, sourcesOf } from './catalog';
-import { FieldError, ObjectReader } from './fields';
-import { type EventDraft, type OperatorType, RECORD_FIELDS } from './record';
+import { isOperation, operationsOf, type Source, sourcesOf } from '../../event/catalog';
+import { FieldError, ObjectReader } from '../../event/fields';
+import { type EventDraft, type OperatorType, RECORD_FIELDS } from '../../event/record';
 
 /** Juno's metadata column held 64 KiB; an envelope over that is refused rather than cut. */
 export const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;

@@ -3,10 +3,10 @@
 // notification.
 
 import { createHash } from 'node:crypto';
-import type { LabelMapping } from './config';
-import { FieldError, ObjectReader, readStringMap } from './fields';
-import { fitMetadata } from './metadata';
-import type { ShapedEvent } from './record';
+import type { LabelMapping } from '../../config/config';
+import { FieldError, ObjectReader, readStringMap } from '../../event/fields';
+import { fitMetadata } from '../../event/metadata';
+import type { ShapedEvent } from '../../event/record';
 
 export type AlertFormat = 'grafana' | 'alertmanager' | 'grafana-legacy';
 

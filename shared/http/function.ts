@@ -5,9 +5,9 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { BadRequestError, HttpError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
-import { isPlainObject } from './fields';
-import type { Log } from './logger';
+import { BadRequestError, HttpError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import { isPlainObject } from '../event/fields';
+import type { Log } from '../logger';
 
 export interface HttpRequest {
   method: string;

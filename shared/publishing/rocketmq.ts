@@ -3,10 +3,10 @@
 // its own bundle (dist/rocketmq.js) and loaded only when forwarding is enabled.
 
 import { Producer } from 'rocketmq-client-nodejs';
-import type { RocketMqConfig } from './config';
-import { type Forwarder, within } from './forwarder';
-import type { Log } from './logger';
-import { type AppEvent, recordJson } from './record';
+import type { RocketMqConfig } from '../config/config';
+import { type AppEvent, recordJson } from '../event/record';
+import type { Log } from '../logger';
+import { type Forwarder, within } from './publisher';
 
 const TIMED_OUT = Symbol('timed out');
 

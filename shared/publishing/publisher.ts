@@ -1,9 +1,9 @@
 // Forwarding stored events to the message stream. With rocketmq disabled there is no forwarder and
 // the RocketMQ client is never loaded; with it enabled, the client module loads on first use.
 
-import type { RocketMqConfig } from './config';
-import type { Log } from './logger';
-import type { AppEvent } from './record';
+import type { RocketMqConfig } from '../config/config';
+import type { AppEvent } from '../event/record';
+import type { Log } from '../logger';
 
 export interface Forwarder {
   /** Publishes one record; rejects when every attempt failed. */

@@ -1,10 +1,10 @@
 // GET /events/{id} and GET /events: the read API, behind a bearer token.
 
-import { isOperation, isSource, type Operation, type Source, sourcesOf } from './catalog';
-import { BadRequestError, NotFoundError, UnauthorizedError } from './errors';
-import type { HttpRequest, HttpResult, Route } from './http';
-import type { EventStore, ListQuery } from './store';
-import { sameSecret } from './verify';
+import { BadRequestError, NotFoundError, UnauthorizedError } from '../errors';
+import { isOperation, isSource, type Operation, type Source, sourcesOf } from '../event/catalog';
+import type { HttpRequest, HttpResult, Route } from '../http/function';
+import { sameSecret } from '../sources/verify';
+import type { EventStore, ListQuery } from '../store/store';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;

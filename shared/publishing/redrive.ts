@@ -2,10 +2,10 @@
 // batches, with backoff per event; then reports the backlog (count, age of the oldest) in the log
 // and as a CloudWatch metric (embedded metric format).
 
-import type { Forwarder } from './forwarder';
-import { idTime, maxIdAt } from './ids';
-import type { Log } from './logger';
-import type { EventStore } from './store';
+import { idTime, maxIdAt } from '../event/ids';
+import type { Log } from '../logger';
+import type { EventStore } from '../store/store';
+import type { Forwarder } from './publisher';
 
 export interface RedriveOptions {
   store: EventStore;

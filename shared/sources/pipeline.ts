@@ -2,18 +2,18 @@
 // and shape steps; recording and the response are shared.
 
 import { createHash } from 'node:crypto';
-import type { Source } from './catalog';
-import type { GitSourceConfig, GrafanaSourceConfig, SourceConfig } from './config';
-import { parseEnvelope } from './envelope';
-import { BadRequestError, InvalidEventError, UnauthorizedError } from './errors';
-import { checkJsonShape, FieldError } from './fields';
-import { type Forwarder, within } from './forwarder';
-import { type GitShape, shapeGitHub, shapeGitLab } from './git';
-import { shapeAlerts } from './grafana';
-import { type HttpRequest, type HttpResult, parseJsonBody, type Route, requireJsonContent } from './http';
-import type { Log } from './logger';
-import type { ShapedEvent } from './record';
-import type { EventStore, RecordResult } from './store';
+import type { GitSourceConfig, GrafanaSourceConfig, SourceConfig } from '../config/config';
+import { BadRequestError, InvalidEventError, UnauthorizedError } from '../errors';
+import type { Source } from '../event/catalog';
+import { checkJsonShape, FieldError } from '../event/fields';
+import type { ShapedEvent } from '../event/record';
+import { type HttpRequest, type HttpResult, parseJsonBody, type Route, requireJsonContent } from '../http/function';
+import type { Log } from '../logger';
+import { type Forwarder, within } from '../publishing/publisher';
+import type { EventStore, RecordResult } from '../store/store';
+import { parseEnvelope } from './envelope/envelope';
+import { type GitShape, shapeGitHub, shapeGitLab } from './git/shape';
+import { shapeAlerts } from './grafana/shape';
 import {
   parseAuthorization,
   sameSecret,
