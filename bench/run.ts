@@ -14,13 +14,10 @@ import autocannon from 'autocannon';
 import { buildFunctions, bundle } from '../scripts/build';
 import { freePort, listening } from '../scripts/net';
 import { ensureTable } from '../scripts/table';
-import { parseConfig, requireSource } from '../shared/config/config';
-import { createIdGenerator } from '../shared/event/ids';
-import { httpFunction, type Route } from '../shared/http/function';
-import type { Forwarder } from '../shared/publishing/publisher';
-import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from '../shared/sources/pipeline';
-import { createDynamoStore } from '../shared/store/store';
-import { apiEvent, type BenchSource, benchConfig, context, request, SOURCES } from './requests';
+import { parseConfig } from '../shared/config/config';
+import type { Publisher } from '../shared/publishing/types';
+import { assemble, routeHandler } from '../shared/runtime';
+import { apiEvent, benchConfig, context, request, SOURCES } from './requests';
 
 const ROOT = resolve(__dirname, '..');
 const DIST = resolve(ROOT, 'dist');
@@ -111,12 +108,12 @@ function coldStart(env: NodeJS.ProcessEnv, runs: number): void {
       baseline: dynamoOnly,
     })),
     {
-      name: 'confgo, forwarding on',
+      name: 'confgo, publishing on',
       files: [join(DIST, 'confgo.js'), join(DIST, 'rocketmq.js')],
       baseline: withClient,
     },
     {
-      name: 'redrive, forwarding on',
+      name: 'redrive, publishing on',
       files: [join(DIST, 'redrive.js'), join(DIST, 'rocketmq.js')],
       baseline: withClient,
     },
@@ -202,7 +199,7 @@ function warmPath(env: NodeJS.ProcessEnv, requests: number): void {
 
 /** 3. Cost per event: DynamoDB's own ConsumedCapacity figures, and publishes. */
 async function costPerEvent(endpoint: string, requests: number): Promise<void> {
-  for (const forwarding of [false, true]) {
+  for (const publishing of [false, true]) {
     const units = { write: 0, read: 0 };
     const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
     client.middlewareStack.add(
@@ -217,38 +214,20 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
       },
       { step: 'initialize', name: 'consumedCapacity' },
     );
-    const store = createDynamoStore({
-      client,
-      table: 'appevent',
-      ids: createIdGenerator(),
-      forwarding,
-    });
     let publishes = 0;
-    const forwarder: Forwarder = {
+    const publisher: Publisher = {
       publish: async () => {
         publishes += 1;
       },
       close: async () => undefined,
     };
     const config = parseConfig(benchConfig(undefined), { file: 'bench.toml', env: {} });
-    const deps: WebhookDeps = {
-      store,
-      now: Date.now,
-      logger: quiet,
-      metadataBudget: config.metadataBudget,
-      ...(forwarding ? { forwarder } : {}),
-    };
-    const routes: Record<BenchSource, Route> = {
-      confgo: envelopeRoute('confgo', requireSource(config, 'confgo'), deps),
-      devops: envelopeRoute('devops', requireSource(config, 'devops'), deps),
-      grafana: grafanaRoute(requireSource(config, 'grafana'), deps),
-      git: gitRoute(requireSource(config, 'git'), deps),
-    };
+    const runtime = assemble(config, { client, logger: quiet, publisher: publishing ? publisher : undefined });
     for (const source of SOURCES) {
       units.write = 0;
       units.read = 0;
       publishes = 0;
-      const handler = httpFunction(routes[source], { name: source, logger: quiet, maxBodyBytes: config.maxBodyBytes });
+      const handler = routeHandler(source, runtime);
       let events = 0;
       let bytes = 0;
       for (let n = 0; n < requests; n += 1) {
@@ -258,7 +237,7 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
         events += count;
         bytes += Buffer.byteLength(body) / count;
       }
-      const label = `${source}, forwarding ${forwarding ? 'on' : 'off'}`;
+      const label = `${source}, publishing ${publishing ? 'on' : 'off'}`;
       add({
         section: 'cost',
         subject: label,
@@ -284,7 +263,7 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
         ours: publishes / events,
         baseline: null,
         spread: '',
-        target: forwarding ? '= 1' : '= 0',
+        target: publishing ? '= 1' : '= 0',
       });
     }
     client.destroy();

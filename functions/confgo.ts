@@ -1,4 +1,4 @@
 // POST /webhooks/confgo: a Juno event envelope signed with Standard Webhooks.
-import { envelopeFunction } from '../shared/runtime';
+import { httpHandler } from '../shared/runtime';
 
-export const handler = envelopeFunction('confgo');
+export const handler = httpHandler('confgo');

@@ -1,4 +1,4 @@
 // POST /webhooks/devops: a Juno event envelope signed with Standard Webhooks.
-import { envelopeFunction } from '../shared/runtime';
+import { httpHandler } from '../shared/runtime';
 
-export const handler = envelopeFunction('devops');
+export const handler = httpHandler('devops');

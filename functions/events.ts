@@ -1,4 +1,4 @@
 // GET /events/{id} and GET /events: the read API.
-import { readApiFunction } from '../shared/runtime';
+import { httpHandler } from '../shared/runtime';
 
-export const handler = readApiFunction();
+export const handler = httpHandler('events');

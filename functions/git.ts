@@ -1,4 +1,4 @@
 // POST /webhooks/git: GitLab and GitHub webhooks.
-import { gitFunction } from '../shared/runtime';
+import { httpHandler } from '../shared/runtime';
 
-export const handler = gitFunction();
+export const handler = httpHandler('git');

@@ -1,4 +1,4 @@
 // POST /webhooks/grafana: Grafana unified alerting, Prometheus Alertmanager and legacy Grafana alerts.
-import { grafanaFunction } from '../shared/runtime';
+import { httpHandler } from '../shared/runtime';
 
-export const handler = grafanaFunction();
+export const handler = httpHandler('grafana');

@@ -13,11 +13,11 @@ export const FUNCTIONS = readdirSync(resolve(ROOT, 'functions'))
   .sort();
 
 /**
- * The RocketMQ forwarder is its own bundle, dist/rocketmq.js, required by the function bundles only
- * when forwarding is enabled: with it off, none of the client's code is loaded or even parsed.
+ * The RocketMQ publisher is its own bundle, dist/rocketmq.js, required by the function bundles only
+ * when publishing is enabled: with it off, none of the client's code is loaded or even parsed.
  */
-const forwarderAsSeparateBundle: Plugin = {
-  name: 'forwarder-as-separate-bundle',
+const publisherAsSeparateBundle: Plugin = {
+  name: 'publisher-as-separate-bundle',
   setup(builder) {
     builder.onResolve({ filter: /^\.\/rocketmq$/ }, (args) =>
       /[\\/]shared[\\/]publishing[\\/]publisher\.ts$/.test(args.importer)
@@ -60,7 +60,7 @@ export async function buildFunctions(outdir = resolve(ROOT, 'dist')): Promise<Me
 export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<Metafile> {
   const result = await build({
     entryPoints,
-    plugins: [forwarderAsSeparateBundle, inlineClientVersion],
+    plugins: [publisherAsSeparateBundle, inlineClientVersion],
     alias: {
       '@node-rs/crc32': './scripts/shims/crc32.ts',
       'egg-logger': './scripts/shims/egg-logger.ts',

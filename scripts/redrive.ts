@@ -3,11 +3,9 @@
 
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config';
-import { createIdGenerator } from '../shared/event/ids';
-import { createLogger } from '../shared/logger';
-import { createForwarder } from '../shared/publishing/publisher';
-import { REDRIVE_GRACE_MS, redrive } from '../shared/publishing/redrive';
-import { createDynamoClient, createDynamoStore } from '../shared/store/store';
+import { REDRIVE_GRACE_MS } from '../shared/publishing/redrive';
+import { assemble, redriveWith } from '../shared/runtime';
+import { createDynamoClient } from '../shared/store/client';
 import { functionEnvironment, localSettings } from './local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -27,23 +25,16 @@ async function main(): Promise<void> {
   };
   Object.assign(process.env, env);
   const config = loadConfig({ env });
-  const logger = createLogger();
-  const forwarder = createForwarder(config.rocketmq, logger);
-  if (forwarder === undefined) {
-    console.log(`forwarding is off (junoevent.rocketmq.enable = false in ${config.file}): nothing to redrive`);
-    return;
-  }
-  const store = createDynamoStore({
-    client: createDynamoClient(env),
-    table: config.table,
-    ids: createIdGenerator(),
-    forwarding: true,
-  });
+  const runtime = assemble(config, { client: createDynamoClient(env) });
   try {
-    const report = await redrive({ store, forwarder, logger, now: Date.now, timeLeft: () => true, graceMs });
-    console.log(JSON.stringify(report));
+    const report = await redriveWith(runtime, { timeLeft: () => true, graceMs });
+    console.log(
+      report === undefined
+        ? `publishing is off (junoevent.rocketmq.enable = false in ${config.file}): nothing to redrive`
+        : JSON.stringify(report),
+    );
   } finally {
-    await forwarder.close();
+    await runtime.publisher?.close();
   }
 }
 

@@ -1,5 +1,6 @@
-// Typed errors. Each HTTP-facing error carries its status and a machine code; shared/http.ts is the
-// one place that turns them into responses.
+// Every error class. Each HTTP-facing error carries its status and a machine code; shared/http/function.ts
+// is the one place that turns them into responses. FieldError (a value read from a body or the config
+// is not of the expected form) becomes a 422 or a ConfigError; PublishError never reaches a caller.
 
 export class HttpError extends Error {
   readonly status: number;
@@ -67,5 +68,51 @@ export class ConfigError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ConfigError';
+  }
+}
+
+/** A field of untyped JSON or TOML data that is not what was expected; names its full path. */
+export class FieldError extends Error {
+  readonly path: string;
+  readonly expected: string;
+
+  constructor(path: string, expected: string, got?: unknown) {
+    const shown = boundedPath(path);
+    super(got === undefined ? `${shown} must be ${expected}` : `${shown} must be ${expected} (got ${describe(got)})`);
+    this.name = 'FieldError';
+    this.path = shown;
+    this.expected = expected;
+  }
+}
+
+/** The longest field path an error names; a longer one (a sender's 50 KB key) is cut. */
+const MAX_PATH_CHARS = 200;
+
+function boundedPath(path: string): string {
+  return path.length > MAX_PATH_CHARS ? `${path.slice(0, MAX_PATH_CHARS)}…` : path;
+}
+
+/** Publishing to the message stream failed; the event stays pending for the redrive. */
+export class PublishError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PublishError';
+  }
+}
+
+/** A short, safe description of a value for error messages: never echoes long input. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
   }
 }

@@ -1,101 +1,124 @@
-// Per-container wiring: config, clients and logger are created once, when the function's module
-// loads, so a bad config stops the function before it serves anything.
+// The composition root: the one place that wires config, store, publisher and routes together.
+// Functions call the *Function helpers (once per container, when the module loads); tests, scripts
+// and the benchmark call assemble() with their own config, client, publisher or clock, and get the
+// same wiring.
 
-import { type Config, loadConfig, requireApiToken, requireSource } from './config/config';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfig, requireApiToken, requireSource } from './config/config';
+import type { Config } from './config/types';
 import type { Source } from './event/catalog';
-import { createIdGenerator } from './event/ids';
+import { createIdGenerator, type IdGenerator } from './event/ids';
 import { httpFunction } from './http/function';
+import type { Route } from './http/request';
 import { createLogger, type Log } from './logger';
-import { createForwarder, type Forwarder } from './publishing/publisher';
-import { redrive } from './publishing/redrive';
+import { createPublisher } from './publishing/publisher';
+import { type RedriveOptions, redrive } from './publishing/redrive';
+import type { Publisher } from './publishing/types';
 import { readApiRoute } from './read-api/route';
-import { envelopeRoute, gitRoute, grafanaRoute, type WebhookDeps } from './sources/pipeline';
-import { createDynamoClient, createDynamoStore, type EventStore } from './store/store';
+import { envelopeRoute } from './sources/envelope/route';
+import { gitRoute } from './sources/git/route';
+import { grafanaRoute } from './sources/grafana/route';
+import type { WebhookDeps } from './sources/pipeline';
+import { createDynamoClient } from './store/client';
+import { createDynamoStore } from './store/dynamo';
+import type { EventStore } from './store/types';
 
 export interface Runtime {
   config: Config;
   store: EventStore;
   logger: Log;
+  /** Unix milliseconds. */
   now: () => number;
-  forwarder: Forwarder | undefined;
+  /** Present when publishing is enabled. */
+  publisher: Publisher | undefined;
 }
 
-let current: Runtime | undefined;
-
-export function runtime(): Runtime {
-  if (current === undefined) {
-    const config = loadConfig();
-    const logger = createLogger();
-    current = {
-      config,
-      store: createDynamoStore({
-        client: createDynamoClient(),
-        table: config.table,
-        ids: createIdGenerator(),
-        dedupTtlSeconds: config.redeliveryWindowSeconds,
-        forwarding: config.rocketmq.enable,
-      }),
-      logger,
-      now: Date.now,
-      forwarder: createForwarder(config.rocketmq, logger),
-    };
-  }
-  return current;
+export interface AssembleOptions {
+  client?: DynamoDBClient;
+  /** Replaces the publisher the config asks for (tests: one that counts, or none). */
+  publisher?: Publisher | undefined;
+  logger?: Log;
+  now?: () => number;
+  ids?: IdGenerator;
 }
 
-/** What every webhook route needs from the container. */
-function webhookDeps({ config, store, logger, now, forwarder }: Runtime): WebhookDeps {
-  return { store, now, logger, forwarder, metadataBudget: config.metadataBudget };
-}
-
-/** The handler of a source that posts Juno event envelopes (confgo, devops). */
-export function envelopeFunction(source: Source) {
-  const current = runtime();
-  const { config, logger } = current;
-  const route = envelopeRoute(source, requireSource(config, source), webhookDeps(current));
-  return httpFunction(route, { name: source, logger, maxBodyBytes: config.maxBodyBytes });
-}
-
-export function grafanaFunction() {
-  const current = runtime();
-  const { config, logger } = current;
-  const route = grafanaRoute(requireSource(config, 'grafana'), webhookDeps(current));
-  return httpFunction(route, { name: 'grafana', logger, maxBodyBytes: config.maxBodyBytes });
-}
-
-export function gitFunction() {
-  const current = runtime();
-  const { config, logger } = current;
-  const route = gitRoute(requireSource(config, 'git'), webhookDeps(current));
-  return httpFunction(route, { name: 'git', logger, maxBodyBytes: config.maxBodyBytes });
-}
-
-export function readApiFunction() {
-  const { config, store, logger } = runtime();
-  return httpFunction(readApiRoute(requireApiToken(config), store), {
-    name: 'events',
-    logger,
-    maxBodyBytes: config.maxBodyBytes,
-  });
-}
-
-/** The scheduled redrive: publishes what is still pending, within the invocation's time. */
-export function redriveFunction() {
-  const { store, logger, now, forwarder } = runtime();
-  return async (_event: unknown, context: { getRemainingTimeInMillis(): number }) => {
-    if (forwarder === undefined) {
-      logger.info('redrive skipped: junoevent.rocketmq.enable is false');
-      return { skipped: true };
-    }
-    return redrive({
-      store,
-      forwarder,
-      logger,
+/** Builds a container's runtime from a loaded config. */
+export function assemble(config: Config, options: AssembleOptions = {}): Runtime {
+  const logger = options.logger ?? createLogger();
+  const now = options.now ?? Date.now;
+  const publisher = 'publisher' in options ? options.publisher : createPublisher(config.rocketmq, logger);
+  return {
+    config,
+    store: createDynamoStore({
+      client: options.client ?? createDynamoClient(),
+      table: config.table,
+      ids: options.ids ?? createIdGenerator({ now }),
       now,
-      timeLeft: () => context.getRemainingTimeInMillis() > REDRIVE_MARGIN_MS,
-    });
+      redeliveryWindowSeconds: config.redeliveryWindowSeconds,
+      publishing: publisher !== undefined,
+    }),
+    logger,
+    now,
+    publisher,
   };
+}
+
+/** What every webhook route needs from the runtime. */
+export function webhookDeps({ config, store, logger, now, publisher }: Runtime): WebhookDeps {
+  return { store, now, logger, publisher, metadataBudget: config.metadataBudget };
+}
+
+/** Each HTTP route of the function set, by function name, built from one runtime. */
+export const routes = {
+  confgo: (runtime: Runtime) => envelopeRoute('confgo', requireSource(runtime.config, 'confgo'), webhookDeps(runtime)),
+  devops: (runtime: Runtime) => envelopeRoute('devops', requireSource(runtime.config, 'devops'), webhookDeps(runtime)),
+  grafana: (runtime: Runtime) => grafanaRoute(requireSource(runtime.config, 'grafana'), webhookDeps(runtime)),
+  git: (runtime: Runtime) => gitRoute(requireSource(runtime.config, 'git'), webhookDeps(runtime)),
+  events: (runtime: Runtime) => readApiRoute(requireApiToken(runtime.config), runtime.store),
+} satisfies Record<Source | 'events', (runtime: Runtime) => Route>;
+
+export type RouteName = keyof typeof routes;
+
+/** The Lambda handler of one route over `runtime`. */
+export function routeHandler(name: RouteName, runtime: Runtime) {
+  const { config, logger } = runtime;
+  return httpFunction(routes[name](runtime), { name, logger, maxBodyBytes: config.maxBodyBytes });
+}
+
+let container: Runtime | undefined;
+
+/** The container's runtime: config read and clients made once, when the first function module loads. */
+export function containerRuntime(): Runtime {
+  container ??= assemble(loadConfig());
+  return container;
+}
+
+/** The handler of an HTTP function: builds the container's runtime, so a bad config stops it at load. */
+export function httpHandler(name: RouteName) {
+  return routeHandler(name, containerRuntime());
 }
 
 /** Time the redrive keeps back for a publish in flight and the backlog report. */
 const REDRIVE_MARGIN_MS = 15_000;
+
+/** One redrive run over `runtime`; undefined when publishing is off. */
+export function redriveWith(runtime: Runtime, options: Omit<RedriveOptions, 'store' | 'publisher' | 'logger' | 'now'>) {
+  const { store, logger, now, publisher } = runtime;
+  if (publisher === undefined) return undefined;
+  return redrive({ store, publisher, logger, now, ...options });
+}
+
+/** The scheduled redrive: publishes what is still pending, within the invocation's time. */
+export function redriveFunction() {
+  const runtime = containerRuntime();
+  return async (_event: unknown, context: { getRemainingTimeInMillis(): number }) => {
+    const report = await redriveWith(runtime, {
+      timeLeft: () => context.getRemainingTimeInMillis() > REDRIVE_MARGIN_MS,
+    });
+    if (report === undefined) {
+      runtime.logger.info('redrive skipped: junoevent.rocketmq.enable is false');
+      return { skipped: true };
+    }
+    return report;
+  };
+}

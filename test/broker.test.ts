@@ -1,4 +1,4 @@
-// Forwarding against a real RocketMQ 5 broker (NameServer + Proxy from scripts/broker/broker.sh):
+// Publishing against a real RocketMQ 5 broker (NameServer + Proxy from scripts/broker/broker.sh):
 // webhooks of every source → messages on the topic; broker down → webhooks still 202, events
 // pending; broker back + redrive → every pending event arrives; a function that died between its
 // write and its send → redrive delivers.
@@ -9,7 +9,7 @@ import { BROKER, brokerScript, ROCKETMQ_CONFIG, receiveKeys, startConsumer, with
 import { API_TOKEN, fixture, SECRETS } from './support/config';
 import { useFunctions } from './support/functions';
 import { invoke, signStandard } from './support/http';
-import { forwardingStore, redriveNow } from './support/pipeline';
+import { publishingStore, redriveNow } from './support/pipeline';
 
 describe('broker tests', () => {
   it('run in CI: a broker is named by JUNOEVENT_TEST_BROKER', () => {
@@ -24,7 +24,7 @@ describe('broker tests', () => {
   });
 });
 
-describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
+describe.skipIf(!BROKER)('RocketMQ publishing (real broker)', () => {
   const { table, handlers } = useFunctions({ config: ROCKETMQ_CONFIG, clearEach: false });
   let consumer: SimpleConsumer | undefined;
 
@@ -112,7 +112,7 @@ describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
       expect(message?.tag).toBe(JSON.parse(stored).operation);
     }
     const items = (await table.events()).filter((item) => ids.includes(Number(item.id)));
-    expect(items.every((item) => item.pending === undefined && typeof item.forwarded_at === 'number')).toBe(true);
+    expect(items.every((item) => item.pending === undefined && typeof item.published_at === 'number')).toBe(true);
   });
 
   it('answers 202 within 10 s while the broker hangs, leaving the events pending', async () => {
@@ -158,7 +158,7 @@ describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
 
   it('delivers with the redrive an event whose function died between its write and its send', async () => {
     const store = functionsStore();
-    // A write with forwarding on but no publish after it: what a function leaves when it dies there.
+    // A write with publishing on but no publish after it: what a function leaves when it dies there.
     const { record } = await store.record({
       draft: {
         app_name: 'crash-svc',
@@ -174,7 +174,7 @@ describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
         source: 'devops',
         metadata: '{}',
       },
-      dedupKey: `crash-${Date.now()}`,
+      deliveryKey: `crash-${Date.now()}`,
     });
     const report = await redriveNow(ROCKETMQ_CONFIG, store);
     expect(report.published).toBe(1);
@@ -187,5 +187,5 @@ describe.skipIf(!BROKER)('RocketMQ forwarding (real broker)', () => {
 function functionsStore() {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('the functions are not started');
-  return forwardingStore(endpoint);
+  return publishingStore(endpoint);
 }

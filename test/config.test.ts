@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, parseDuration } from '../shared/config/config';
+import { loadConfig, parseConfig } from '../shared/config/config';
+import { parseDuration } from '../shared/config/duration';
 import { ConfigError } from '../shared/errors';
 import { SECRETS, writeConfig } from './support/config';
 

@@ -3,9 +3,11 @@
 
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../shared/config/types';
 import type { IdGenerator } from '../shared/event/ids';
 import type { EventDraft } from '../shared/event/record';
-import { claimKey, createDynamoStore, DEFAULT_DEDUP_TTL_SECONDS } from '../shared/store/store';
+import { createDynamoStore } from '../shared/store/dynamo';
+import { deliveryItemKey } from '../shared/store/schema';
 import { startTestTable, TABLE, type TestTable } from './support/dynamo';
 
 let table: TestTable;
@@ -52,13 +54,19 @@ function scriptedIds(...values: number[]): IdGenerator {
 }
 
 function store(ids: IdGenerator, now = () => Date.UTC(2026, 10, 28)) {
-  return createDynamoStore({ client: table.client, table: TABLE, ids, now });
+  return createDynamoStore({
+    client: table.client,
+    table: TABLE,
+    ids,
+    now,
+    redeliveryWindowSeconds: DEFAULT_REDELIVERY_WINDOW_SECONDS,
+  });
 }
 
 describe('event store', () => {
   it('detects an id drawn twice (two containers) by its conditional write and draws again', async () => {
-    const first = await store(scriptedIds(1000)).record({ draft: draft('a'), dedupKey: undefined });
-    const second = await store(scriptedIds(1000, 1001)).record({ draft: draft('b'), dedupKey: undefined });
+    const first = await store(scriptedIds(1000)).record({ draft: draft('a'), deliveryKey: undefined });
+    const second = await store(scriptedIds(1000, 1001)).record({ draft: draft('b'), deliveryKey: undefined });
     expect(first.record.id).toBe(1000);
     expect(second.record.id).toBe(1001);
     const events = await table.events();
@@ -69,10 +77,10 @@ describe('event store', () => {
   });
 
   it('moves the redelivery claim along when the id it held was taken', async () => {
-    await store(scriptedIds(2000)).record({ draft: draft('a'), dedupKey: undefined });
-    const recorded = await store(scriptedIds(2000, 2001)).record({ draft: draft('b'), dedupKey: 'delivery-1' });
+    await store(scriptedIds(2000)).record({ draft: draft('a'), deliveryKey: undefined });
+    const recorded = await store(scriptedIds(2000, 2001)).record({ draft: draft('b'), deliveryKey: 'delivery-1' });
     expect(recorded).toMatchObject({ record: { id: 2001 }, duplicate: false });
-    const again = await store(scriptedIds(3000)).record({ draft: draft('b'), dedupKey: 'delivery-1' });
+    const again = await store(scriptedIds(3000)).record({ draft: draft('b'), deliveryKey: 'delivery-1' });
     expect(again).toMatchObject({ record: { id: 2001, app_name: 'b' }, duplicate: true });
     expect(await table.events()).toHaveLength(2);
   });
@@ -82,32 +90,36 @@ describe('event store', () => {
     await table.doc.send(
       new PutCommand({
         TableName: TABLE,
-        Item: { pk: claimKey('confgo', 'delivery-2'), event_id: 4000, expires_at: 4_102_444_800 },
+        Item: { pk: deliveryItemKey('confgo', 'delivery-2'), event_id: 4000, expires_at: 4_102_444_800 },
       }),
     );
-    const redelivered = await store(scriptedIds(5000)).record({ draft: draft('c'), dedupKey: 'delivery-2' });
+    const redelivered = await store(scriptedIds(5000)).record({ draft: draft('c'), deliveryKey: 'delivery-2' });
     expect(redelivered).toMatchObject({ record: { id: 4000, app_name: 'c' }, duplicate: false });
     expect((await table.events()).map((e) => e.id)).toEqual([4000]);
   });
 
   it('records a delivery again once its claim has expired', async () => {
     const t0 = Date.UTC(2026, 0, 1);
-    await store(scriptedIds(6000), () => t0).record({ draft: draft('d'), dedupKey: 'delivery-3' });
-    const later = () => t0 + (DEFAULT_DEDUP_TTL_SECONDS + 1) * 1000;
-    const result = await store(scriptedIds(7000), later).record({ draft: draft('d'), dedupKey: 'delivery-3' });
+    await store(scriptedIds(6000), () => t0).record({ draft: draft('d'), deliveryKey: 'delivery-3' });
+    const later = () => t0 + (DEFAULT_REDELIVERY_WINDOW_SECONDS + 1) * 1000;
+    const result = await store(scriptedIds(7000), later).record({ draft: draft('d'), deliveryKey: 'delivery-3' });
     expect(result).toMatchObject({ record: { id: 7000 }, duplicate: false });
     const claims = (await table.items()).filter((item) => String(item.pk).startsWith('D#'));
     expect(claims).toEqual([
-      { pk: expect.any(String), event_id: 7000, expires_at: Math.floor(later() / 1000) + DEFAULT_DEDUP_TTL_SECONDS },
+      {
+        pk: expect.any(String),
+        event_id: 7000,
+        expires_at: Math.floor(later() / 1000) + DEFAULT_REDELIVERY_WINDOW_SECONDS,
+      },
     ]);
   });
 
   it('keeps claims of different sources apart', async () => {
     const s = store(scriptedIds(8000, 8001));
-    await s.record({ draft: draft('e'), dedupKey: 'same-key' });
+    await s.record({ draft: draft('e'), deliveryKey: 'same-key' });
     const devops = await s.record({
       draft: { ...draft('e'), source: 'devops', operation: 'devops_deploy' },
-      dedupKey: 'same-key',
+      deliveryKey: 'same-key',
     });
     expect(devops.duplicate).toBe(false);
     expect(await table.events()).toHaveLength(2);

@@ -1,34 +1,7 @@
 // Reading untyped JSON or TOML data into typed values. Every reader names the field's full path and
 // what was expected, so callers can turn a FieldError into a 422 (events) or a ConfigError (config).
 
-export class FieldError extends Error {
-  readonly path: string;
-  readonly expected: string;
-
-  constructor(path: string, expected: string, got?: unknown) {
-    super(got === undefined ? `${path} must be ${expected}` : `${path} must be ${expected} (got ${describe(got)})`);
-    this.name = 'FieldError';
-    this.path = path;
-    this.expected = expected;
-  }
-}
-
-/** A short, safe description of a value for error messages: never echoes long input. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-    case 'number':
-    case 'boolean':
-      return String(value);
-    case 'object':
-      return 'an object';
-    default:
-      return typeof value;
-  }
-}
+import { FieldError } from '../errors';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

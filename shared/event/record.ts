@@ -20,6 +20,9 @@ export const RECORD_FIELDS = [
   'source_name',
 ] as const;
 
+/** The longest app, env, zone and user name a record keeps, in characters (Juno's varchar(191)). */
+export const MAX_NAME = 191;
+
 export type OperatorType = 'user' | 'openapi';
 
 export interface AppEvent {
@@ -75,5 +78,5 @@ export function recordJson(record: AppEvent): string {
 /** A draft with the identity of the delivery it came from, so a redelivery records nothing new. */
 export interface ShapedEvent {
   draft: EventDraft;
-  dedupKey: string | undefined;
+  deliveryKey: string | undefined;
 }

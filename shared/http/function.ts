@@ -5,30 +5,10 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { BadRequestError, HttpError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import { BadRequestError, HttpError, PayloadTooLargeError } from '../errors';
 import { isPlainObject } from '../event/fields';
 import type { Log } from '../logger';
-
-export interface HttpRequest {
-  method: string;
-  path: string;
-  /** Lower-case names. */
-  headers: Readonly<Record<string, string | undefined>>;
-  query: Readonly<Record<string, string | undefined>>;
-  pathParameters: Readonly<Record<string, string | undefined>>;
-  /** The body exactly as sent, decoded from base64 when API Gateway encoded it. */
-  rawBody: string;
-}
-
-export interface HttpResult {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  /** Extra attributes for the request's log line (ids, operations); never secrets or bodies. */
-  log?: Record<string, unknown>;
-}
-
-export type Route = (request: HttpRequest) => Promise<HttpResult>;
+import type { HttpRequest, HttpResult, Route } from './request';
 
 export interface HttpFunctionOptions {
   name: string;
@@ -85,26 +65,6 @@ function decodeBody(event: APIGatewayProxyEventV2, maxBodyBytes: number): string
     return strictUtf8.decode(bytes);
   } catch {
     throw new BadRequestError('invalid_utf8', 'the body is not valid UTF-8');
-  }
-}
-
-/** 415 unless the request says it carries JSON. */
-export function requireJsonContent(request: HttpRequest): void {
-  const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type !== 'application/json' && !type.endsWith('+json')) {
-    throw new UnsupportedMediaTypeError(
-      `content-type must be application/json (got ${type ? JSON.stringify(type) : 'none'})`,
-    );
-  }
-}
-
-export function parseJsonBody(rawBody: string): unknown {
-  if (rawBody.trim() === '') throw new BadRequestError('empty_body', 'the body is empty; a JSON object is expected');
-  try {
-    return JSON.parse(rawBody);
-  } catch (error) {
-    const detail = error instanceof Error ? `: ${error.message}` : '';
-    throw new BadRequestError('malformed_json', `the body is not valid JSON${detail}`);
   }
 }
 

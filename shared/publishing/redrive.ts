@@ -4,12 +4,12 @@
 
 import { idTime, maxIdAt } from '../event/ids';
 import type { Log } from '../logger';
-import type { EventStore } from '../store/store';
-import type { Forwarder } from './publisher';
+import type { EventStore } from '../store/types';
+import type { Publisher } from './types';
 
 export interface RedriveOptions {
   store: EventStore;
-  forwarder: Forwarder;
+  publisher: Publisher;
   logger: Log;
   /** Unix milliseconds. */
   now: () => number;
@@ -41,7 +41,7 @@ export function backoffMs(attempts: number): number {
 }
 
 export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
-  const { store, forwarder, logger, now, timeLeft } = options;
+  const { store, publisher, logger, now, timeLeft } = options;
   const batchSize = options.batchSize ?? 50;
   const maxEvents = options.maxEvents ?? 1000;
   const maxId = maxIdAt(now() - (options.graceMs ?? REDRIVE_GRACE_MS));
@@ -55,8 +55,8 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     for (const { record, attempts } of due) {
       if (!timeLeft() || published + failed >= maxEvents) break outer;
       try {
-        await forwarder.publish(record);
-        await store.markForwarded(record.id);
+        await publisher.publish(record);
+        await store.markPublished(record.id);
         published += 1;
         consecutiveFailures = 0;
       } catch (error) {

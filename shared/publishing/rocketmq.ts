@@ -1,21 +1,16 @@
-// The RocketMQ 5 forwarder: one producer per container, started lazily, recreated (on the next
+// The RocketMQ 5 publisher: one producer per container, started lazily, recreated (on the next
 // endpoint) after a failure, because gRPC connections go stale while a Lambda is frozen. Built as
-// its own bundle (dist/rocketmq.js) and loaded only when forwarding is enabled.
+// its own bundle (dist/rocketmq.js) and loaded only when publishing is enabled.
 
 import { Producer } from 'rocketmq-client-nodejs';
-import type { RocketMqConfig } from '../config/config';
+import type { RocketMqConfig } from '../config/types';
+import { PublishError } from '../errors';
 import { type AppEvent, recordJson } from '../event/record';
 import type { Log } from '../logger';
-import { type Forwarder, within } from './publisher';
+import { within } from '../within';
+import type { Publisher } from './types';
 
 const TIMED_OUT = Symbol('timed out');
-
-export class PublishError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PublishError';
-  }
-}
 
 /**
  * Keeps an 'error' listener on every telemetry stream the client opens. The client removes all
@@ -36,7 +31,7 @@ export function guardTelemetryStreams(client: Pick<Producer, 'createTelemetryStr
   };
 }
 
-export function createRocketMqForwarder(config: RocketMqConfig, logger: Log): Forwarder {
+export function createRocketMqPublisher(config: RocketMqConfig, logger: Log): Publisher {
   const attempts = config.retry + 1;
   let endpointIndex = 0;
   let current: Promise<Producer> | undefined;

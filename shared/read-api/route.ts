@@ -1,10 +1,10 @@
 // GET /events/{id} and GET /events: the read API, behind a bearer token.
 
+import { sameSecret } from '../crypto';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../errors';
 import { isOperation, isSource, type Operation, type Source, sourcesOf } from '../event/catalog';
-import type { HttpRequest, HttpResult, Route } from '../http/function';
-import { sameSecret } from '../sources/verify';
-import type { EventStore, ListQuery } from '../store/store';
+import { type HttpRequest, type HttpResult, parseAuthorization, type Route } from '../http/request';
+import type { EventStore, ListQuery } from '../store/types';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -34,8 +34,8 @@ function authorize(request: HttpRequest, token: string): void {
   if (header === undefined) {
     throw new UnauthorizedError('missing_token', 'Authorization: Bearer <junoevent.api.token> is required');
   }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1] || !sameSecret(match[1], token)) {
+  const credentials = parseAuthorization(header);
+  if (credentials?.scheme !== 'bearer' || !sameSecret(credentials.token, token)) {
     throw new UnauthorizedError('invalid_token', 'the bearer token is not the configured junoevent.api.token');
   }
 }

@@ -1,6 +1,6 @@
 // 50 concurrent copies of one signed delivery: exactly one event and one publish. With a broker
 // (JUNOEVENT_TEST_BROKER) the publish is counted on the topic; the pipeline is also run with a
-// forwarder that counts, so the property holds on any machine.
+// publisher that counts, so the property holds on any machine.
 
 import { describe, expect, it } from 'vitest';
 import { BROKER, ROCKETMQ_CONFIG, receiveKeys, startConsumer } from '../support/broker';
@@ -8,7 +8,7 @@ import { SECRETS } from '../support/config';
 import { startTestTable } from '../support/dynamo';
 import { useFunctions } from '../support/functions';
 import { invoke, signStandard } from '../support/http';
-import { countingForwarder, envelopeHandler, forwardingStore } from '../support/pipeline';
+import { countingPublisher, envelopeHandler, publishingStore } from '../support/pipeline';
 import { summary } from './support';
 
 const COPIES = 50;
@@ -22,8 +22,8 @@ describe('duplicates', () => {
   it(`${COPIES} concurrent copies through the webhook pipeline: one event, one publish`, async () => {
     const table = await startTestTable();
     try {
-      const counting = countingForwarder();
-      const handler = envelopeHandler('devops', forwardingStore(table.endpoint), counting);
+      const counting = countingPublisher();
+      const handler = envelopeHandler('devops', publishingStore(table.endpoint), counting);
       const { published } = counting;
       const request = delivery('msg_dup_counting');
       const responses = await Promise.all(Array.from({ length: COPIES }, () => invoke(handler, request)));

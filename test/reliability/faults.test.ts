@@ -15,7 +15,7 @@ import { SECRETS } from '../support/config';
 import { TABLE } from '../support/dynamo';
 import { useFunctions } from '../support/functions';
 import { type Handler, invoke, signStandard } from '../support/http';
-import { countingForwarder, envelopeHandler, forwardingStore, redriveNow, storedEventIds } from '../support/pipeline';
+import { countingPublisher, envelopeHandler, publishingStore, redriveNow, storedEventIds } from '../support/pipeline';
 import { summary } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -70,8 +70,8 @@ describe('faults', () => {
     let emulator = await startEmulator(port, path);
     await ensureTable(new DynamoDBClient({ endpoint, region: 'us-east-1' }), TABLE);
 
-    const counting = countingForwarder();
-    const handler = envelopeHandler('confgo', forwardingStore(endpoint), counting);
+    const counting = countingPublisher();
+    const handler = envelopeHandler('confgo', publishingStore(endpoint), counting);
     const { published } = counting;
 
     const responses: { status: number; code?: string | undefined; id?: number | undefined }[] = [];
@@ -156,7 +156,7 @@ describe.skipIf(!BROKER)('faults (real broker)', () => {
     }
     const consumer = await startConsumer(`junoevent_faults_${Date.now()}`);
     try {
-      const report = await redriveNow(ROCKETMQ_CONFIG, forwardingStore(process.env.DYNAMODB_ENDPOINT ?? ''));
+      const report = await redriveNow(ROCKETMQ_CONFIG, publishingStore(process.env.DYNAMODB_ENDPOINT ?? ''));
       expect(report.backlog).toBe(0);
       const received = await receiveKeys(consumer, ids.map(String), 60_000);
       const stored = (await table.events()).filter((item) => ids.includes(Number(item.id)));

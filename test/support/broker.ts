@@ -1,4 +1,4 @@
-// The real RocketMQ 5 broker the forwarding tests run against: started by scripts/broker/broker.sh
+// The real RocketMQ 5 broker the publishing tests run against: started by scripts/broker/broker.sh
 // (`npm run broker`, or .ci/run) and named by JUNOEVENT_TEST_BROKER.
 
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { rocketmqBlock, TEST_CONFIG } from './config';
 export const BROKER = process.env.JUNOEVENT_TEST_BROKER || undefined;
 export const TOPIC = process.env.JUNOEVENT_TEST_TOPIC || 'juno_test_job';
 
-/** The test config with forwarding to the test broker. */
+/** The test config with publishing to the test broker. */
 export const ROCKETMQ_CONFIG = `${TEST_CONFIG}${rocketmqBlock(BROKER ?? '127.0.0.1:8081', TOPIC)}`;
 
 const SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'broker', 'broker.sh');

@@ -63,7 +63,7 @@ export function fixture(path: string): string {
   return readFileSync(resolve(__dirname, '..', 'fixtures', path), 'utf8');
 }
 
-/** A `[junoevent.rocketmq]` block forwarding to `addr` (short bounds per attempt), to append to a config. */
+/** A `[junoevent.rocketmq]` block publishing to `addr` (short bounds per attempt), to append to a config. */
 export function rocketmqBlock(addr: string, topic: string): string {
   return `
 [junoevent.rocketmq]

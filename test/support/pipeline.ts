@@ -1,33 +1,35 @@
-// The webhook pipeline assembled by hand, as shared/runtime.ts assembles it, but with a forwarder
-// the test chooses (one that counts, or the real one) and a store on any endpoint.
+// The functions' wiring for tests, through the composition root (shared/runtime.ts): the same
+// assemble() the functions use, with a publisher the test chooses and a store on any endpoint.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { parseConfig, requireSource } from '../../shared/config/config';
-import { createIdGenerator } from '../../shared/event/ids';
-import { httpFunction } from '../../shared/http/function';
-import { createForwarder, type Forwarder } from '../../shared/publishing/publisher';
-import { type RedriveReport, redrive } from '../../shared/publishing/redrive';
-import { envelopeRoute } from '../../shared/sources/pipeline';
-import { createDynamoClient, createDynamoStore, type EventStore } from '../../shared/store/store';
+import { parseConfig } from '../../shared/config/config';
+import type { RedriveReport } from '../../shared/publishing/redrive';
+import type { Publisher } from '../../shared/publishing/types';
+import { assemble, type Runtime, redriveWith, routeHandler } from '../../shared/runtime';
+import { createDynamoClient } from '../../shared/store/client';
+import type { EventStore } from '../../shared/store/types';
 import { TEST_CONFIG } from './config';
 import { TABLE } from './dynamo';
 import type { Handler } from './http';
 
 export const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** A store with forwarding on, on the table behind `endpoint`, built as the functions build it. */
-export function forwardingStore(endpoint: string): EventStore {
-  return createDynamoStore({
-    client: createDynamoClient({ DYNAMODB_ENDPOINT: endpoint }),
-    table: TABLE,
-    ids: createIdGenerator(),
-    forwarding: true,
-  });
+const testConfig = () => parseConfig(TEST_CONFIG, { file: 'pipeline.toml', env: {} });
+
+/** A runtime on the table behind `endpoint`, assembled as the functions assemble theirs. */
+export function testRuntime(endpoint: string, publisher: Publisher | undefined, configText = TEST_CONFIG): Runtime {
+  const config = parseConfig(configText, { file: 'pipeline.toml', env: {} });
+  return assemble(config, { client: createDynamoClient({ DYNAMODB_ENDPOINT: endpoint }), publisher, logger: quiet });
 }
 
-/** A forwarder that publishes nothing and remembers the ids it was given. */
-export function countingForwarder(): Forwarder & { published: number[] } {
+/** A store with publishing on, on the table behind `endpoint`, built as the functions build it. */
+export function publishingStore(endpoint: string): EventStore {
+  return testRuntime(endpoint, countingPublisher()).store;
+}
+
+/** A publisher that publishes nothing and remembers the ids it was given. */
+export function countingPublisher(): Publisher & { published: number[] } {
   const published: number[] = [];
   return {
     published,
@@ -38,30 +40,23 @@ export function countingForwarder(): Forwarder & { published: number[] } {
   };
 }
 
-/** The confgo or devops function's handler, over `store`, publishing through `forwarder`. */
-export function envelopeHandler(source: 'confgo' | 'devops', store: EventStore, forwarder: Forwarder): Handler {
-  const config = parseConfig(TEST_CONFIG, { file: 'pipeline.toml', env: {} });
-  return httpFunction(
-    envelopeRoute(source, requireSource(config, source), {
-      store,
-      now: Date.now,
-      logger: quiet,
-      metadataBudget: config.metadataBudget,
-      forwarder,
-    }),
-    { name: source, logger: quiet, maxBodyBytes: config.maxBodyBytes },
-  );
+/** The confgo or devops function's handler, over `store`, publishing through `publisher`. */
+export function envelopeHandler(source: 'confgo' | 'devops', store: EventStore, publisher: Publisher): Handler {
+  const config = testConfig();
+  return routeHandler(source, { config, store, logger: quiet, now: Date.now, publisher });
 }
 
-/** One redrive run with the real forwarder of `configText`, taking every pending event (no grace). */
+/** One redrive run with the real publisher of `configText`, taking every pending event (no grace). */
 export async function redriveNow(configText: string, store: EventStore): Promise<RedriveReport> {
   const config = parseConfig(configText, { file: 'redrive.toml', env: {} });
-  const forwarder = createForwarder(config.rocketmq, quiet);
-  if (forwarder === undefined) throw new Error('forwarding is off in this config');
+  const runtime = assemble(config, { logger: quiet });
+  if (runtime.publisher === undefined) throw new Error('publishing is off in this config');
   try {
-    return await redrive({ store, forwarder, logger: quiet, now: Date.now, timeLeft: () => true, graceMs: 0 });
+    const report = await redriveWith({ ...runtime, store }, { timeLeft: () => true, graceMs: 0 });
+    if (report === undefined) throw new Error('publishing is off in this config');
+    return report;
   } finally {
-    await forwarder.close();
+    await runtime.publisher.close();
   }
 }
 

@@ -1,13 +1,16 @@
 // The Juno event envelope that confgo and devops post: the record's fields without id,
 // operation_name and source_name. Pure shaping: no I/O.
 
+import { FieldError } from '../../errors';
 import { isOperation, operationsOf, type Source, sourcesOf } from '../../event/catalog';
-import { FieldError, ObjectReader } from '../../event/fields';
+import { ObjectReader } from '../../event/fields';
 import { type EventDraft, type OperatorType, RECORD_FIELDS } from '../../event/record';
 
 /** Juno's metadata column held 64 KiB; an envelope over that is refused rather than cut. */
 export const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;
-const MAX_NAME = 191;
+
+import { MAX_NAME } from '../../event/record';
+
 const MAX_HOSTS_CHARS = 16 * 1024;
 /** Larger create_time values are most likely milliseconds. */
 const MAX_UNIX_SECONDS = 99_999_999_999;

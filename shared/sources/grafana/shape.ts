@@ -2,9 +2,10 @@
 // into events. Pure: no I/O. Unified and Alertmanager give one event per alert; legacy one per
 // notification.
 
-import { createHash } from 'node:crypto';
-import type { LabelMapping } from '../../config/config';
-import { FieldError, ObjectReader, readStringMap } from '../../event/fields';
+import type { LabelMapping } from '../../config/types';
+import { sha256Base64url, sha256Hex } from '../../crypto';
+import { FieldError } from '../../errors';
+import { ObjectReader, readStringMap } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
 import type { ShapedEvent } from '../../event/record';
 
@@ -17,7 +18,8 @@ export interface AlertContext {
   rawBody: string;
 }
 
-const MAX_NAME = 191;
+import { MAX_NAME } from '../../event/record';
+
 const MAX_HOSTS = 16 * 1024;
 const MAX_ALERTS = 1000;
 const EXPECTED =
@@ -93,7 +95,7 @@ function shapeNotification(format: AlertFormat, body: unknown, context: AlertCon
           keep: ['format', 'status', 'fingerprint', 'startsAt', 'endsAt', 'receiver'],
         }),
       },
-      dedupKey: `alert:${fingerprint}:${status}:${startsAt}`,
+      deliveryKey: `alert:${fingerprint}:${status}:${startsAt}`,
     };
   });
 }
@@ -141,7 +143,7 @@ function shapeLegacy(body: unknown, context: AlertContext): ShapedEvent {
         trim: 'evalMatches',
       }),
     },
-    dedupKey: `legacy:${createHash('sha256').update(context.rawBody).digest('base64url')}`,
+    deliveryKey: `legacy:${sha256Base64url(context.rawBody)}`,
   };
 }
 
@@ -192,5 +194,5 @@ function eventTime(text: string, nowSeconds: number): number {
 /** Alertmanager and Grafana always send a fingerprint; without one, the sorted labels identify the alert. */
 function labelsFingerprint(labels: Record<string, string>): string {
   const canonical = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return `labels-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
+  return `labels-${sha256Hex(canonical).slice(0, 16)}`;
 }

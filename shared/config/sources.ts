@@ -1,0 +1,128 @@
+// The [junoevent.sources.*] sections: each source's credentials and options.
+
+import { FieldError } from '../errors';
+import type { ObjectReader } from '../event/fields';
+import { MAX_NAME } from '../event/record';
+import {
+  DEFAULT_LABELS,
+  type GitSourceConfig,
+  type GrafanaSourceConfig,
+  type LabelMapping,
+  type ProjectIdentity,
+  type SourceConfig,
+} from './types';
+
+/** allowUnsigned, and the rule that something must authenticate requests. */
+function readUnsigned(section: ObjectReader, local: boolean, hasCredentials: boolean, what: string): boolean {
+  const allowUnsigned = section.optionalBoolean('allowUnsigned') ?? false;
+  if (allowUnsigned && !local) {
+    throw new FieldError(
+      section.at('allowUnsigned'),
+      'false in a deployed function: unsigned webhooks are only for a local config',
+    );
+  }
+  if (!hasCredentials && !allowUnsigned) {
+    throw new FieldError(section.at('secret'), `set (${what}), or allowUnsigned = true in a local config`);
+  }
+  return allowUnsigned;
+}
+
+export function readEnvelopeSource(section: ObjectReader, local: boolean): SourceConfig {
+  section.onlyKeys(['secret', 'allowUnsigned']);
+  const secret = section.optionalString('secret', { nonEmpty: true });
+  if (secret !== undefined) checkStandardWebhooksSecret(secret, section.at('secret'));
+  return { secret, allowUnsigned: readUnsigned(section, local, secret !== undefined, 'the Standard Webhooks secret') };
+}
+
+export function readGrafanaSource(section: ObjectReader, local: boolean): GrafanaSourceConfig {
+  section.onlyKeys([
+    'secret',
+    'signatureHeader',
+    'timestampHeader',
+    'token',
+    'username',
+    'password',
+    'labels',
+    'allowUnsigned',
+  ]);
+  const secret = section.optionalString('secret', { nonEmpty: true });
+  const token = section.optionalString('token', { nonEmpty: true });
+  const username = section.optionalString('username', { nonEmpty: true });
+  const password = section.optionalString('password', { nonEmpty: true });
+  if ((username === undefined) !== (password === undefined)) {
+    throw new FieldError(
+      section.at(username === undefined ? 'username' : 'password'),
+      'set together with the other one',
+    );
+  }
+  const basic = username !== undefined && password !== undefined ? { username, password } : undefined;
+  const headerName = (key: string) => {
+    const value = section.optionalString(key, { nonEmpty: true, max: 128 });
+    if (value !== undefined && !/^[A-Za-z0-9-]+$/.test(value))
+      throw new FieldError(section.at(key), 'an HTTP header name', value);
+    return value?.toLowerCase();
+  };
+  const labels = section.child('labels');
+  labels?.onlyKeys(Object.keys(DEFAULT_LABELS));
+  const labelList = (field: keyof LabelMapping) =>
+    labels?.optionalStringArray(field, { nonEmpty: true, max: 128 }) ?? DEFAULT_LABELS[field];
+  return {
+    secret,
+    token,
+    basic,
+    signatureHeader: headerName('signatureHeader') ?? 'x-grafana-alerting-signature',
+    timestampHeader: headerName('timestampHeader'),
+    labels: {
+      app_name: labelList('app_name'),
+      env: labelList('env'),
+      zone_code: labelList('zone_code'),
+      aid: labelList('aid'),
+      host_name: labelList('host_name'),
+    },
+    allowUnsigned: readUnsigned(
+      section,
+      local,
+      secret !== undefined || token !== undefined || basic !== undefined,
+      'an HMAC secret, a token, or username and password',
+    ),
+  };
+}
+
+export function readGitSource(section: ObjectReader, local: boolean): GitSourceConfig {
+  section.onlyKeys(['secret', 'signingSecret', 'projects', 'allowUnsigned']);
+  const secret = section.optionalString('secret', { nonEmpty: true });
+  const signingSecret = section.optionalString('signingSecret', { nonEmpty: true });
+  if (signingSecret !== undefined) checkStandardWebhooksSecret(signingSecret, section.at('signingSecret'));
+  const projects = new Map<string, ProjectIdentity>();
+  const table = section.child('projects');
+  for (const key of table?.keys() ?? []) {
+    const entry = table?.child(key);
+    if (entry === undefined) continue;
+    entry.onlyKeys(['app_name', 'aid', 'env', 'zone_code']);
+    projects.set(key, {
+      app_name: entry.optionalString('app_name', { nonEmpty: true, max: MAX_NAME }),
+      aid: entry.optionalInteger('aid'),
+      env: entry.optionalString('env', { max: MAX_NAME }),
+      zone_code: entry.optionalString('zone_code', { max: MAX_NAME }),
+    });
+  }
+  return {
+    secret,
+    signingSecret,
+    projects,
+    allowUnsigned: readUnsigned(
+      section,
+      local,
+      secret !== undefined || signingSecret !== undefined,
+      'the webhook secret',
+    ),
+  };
+}
+
+const STANDARD_SECRET_FORM = 'a Standard Webhooks secret: "whsec_" and base64 of 24 to 64 random bytes';
+
+function checkStandardWebhooksSecret(secret: string, path: string): void {
+  const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : '';
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? Buffer.from(encoded, 'base64').length : 0;
+  if (bytes < 24 || bytes > 64) throw new FieldError(path, STANDARD_SECRET_FORM);
+}

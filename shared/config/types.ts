@@ -1,0 +1,89 @@
+// The shape of a loaded junoevent.toml, and its defaults.
+
+export interface RocketMqConfig {
+  readonly enable: boolean;
+  readonly addr: readonly string[];
+  readonly topic: string;
+  readonly group: string;
+  /** Attempts after the first one. */
+  readonly retry: number;
+  readonly dialTimeoutMs: number;
+}
+
+export interface SourceConfig {
+  /** confgo, devops: the Standard Webhooks secret. grafana: the HMAC secret. git: the GitLab token and GitHub HMAC secret. */
+  readonly secret: string | undefined;
+  readonly allowUnsigned: boolean;
+}
+
+/** Alert label names read, in order, for each identity field. */
+export interface LabelMapping {
+  readonly app_name: readonly string[];
+  readonly env: readonly string[];
+  readonly zone_code: readonly string[];
+  readonly aid: readonly string[];
+  readonly host_name: readonly string[];
+}
+
+export interface GrafanaSourceConfig extends SourceConfig {
+  /** Lower-case header names. */
+  readonly signatureHeader: string;
+  readonly timestampHeader: string | undefined;
+  /** Accepted as `Authorization: Bearer <token>`. */
+  readonly token: string | undefined;
+  /** Accepted as HTTP Basic credentials. */
+  readonly basic: { readonly username: string; readonly password: string } | undefined;
+  readonly labels: LabelMapping;
+}
+
+/** What a repository maps to; fields left out fall back to the repository's own name, 0 and "". */
+export interface ProjectIdentity {
+  readonly app_name: string | undefined;
+  readonly aid: number | undefined;
+  readonly env: string | undefined;
+  readonly zone_code: string | undefined;
+}
+
+export interface GitSourceConfig extends SourceConfig {
+  /** GitLab's Standard Webhooks signing token (whsec_…), checked when a delivery is signed. */
+  readonly signingSecret: string | undefined;
+  /** Keyed by GitLab project id, GitLab path_with_namespace or GitHub full_name. */
+  readonly projects: ReadonlyMap<string, ProjectIdentity>;
+}
+
+export interface SourceConfigs {
+  readonly confgo?: SourceConfig;
+  readonly devops?: SourceConfig;
+  readonly grafana?: GrafanaSourceConfig;
+  readonly git?: GitSourceConfig;
+}
+
+export interface Config {
+  /** The file this was read from, for messages. */
+  readonly file: string;
+  readonly table: string;
+  readonly maxBodyBytes: number;
+  /** Largest metadata kept for one event, in bytes of JSON. */
+  readonly metadataBudget: number;
+  /** How long a delivery's identity is remembered, in seconds. */
+  readonly redeliveryWindowSeconds: number;
+  readonly api: { readonly token: string | undefined };
+  readonly rocketmq: RocketMqConfig;
+  readonly sources: SourceConfigs;
+}
+
+export const DEFAULT_CONFIG_FILE = 'junoevent.toml';
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_METADATA_BUDGET = 64 * 1024;
+export const DEFAULT_REDELIVERY_WINDOW_SECONDS = 7 * 24 * 3600;
+export const DEFAULT_LABELS: LabelMapping = {
+  app_name: ['app_name', 'app', 'appname', 'job', 'service'],
+  env: ['env', 'environment'],
+  zone_code: ['zone_code', 'zone'],
+  aid: ['aid'],
+  host_name: ['instance', 'host', 'hostname'],
+};
+export const MIN_TOKEN_LENGTH = 16;
+
+/** The function's timeout: serverless.yml sets JUNOEVENT_FUNCTION_TIMEOUT (seconds) for each function. */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 15;

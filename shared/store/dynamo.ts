@@ -1,0 +1,209 @@
+// The event store on DynamoDB: recording with id-collision and redelivery handling, reading by id,
+// listing. A thin I/O layer over schema.ts (keys), items.ts (items) and query.ts (listings).
+
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { IdGenerator } from '../event/ids';
+import { type AppEvent, completeRecord } from '../event/record';
+import { allFromAttributes, conditionally, fromAttributes, toAttributes, unconditionally } from './client';
+import { deliveredEventId, deliveryItem, deliveryOf, eventItem, parseEventItem } from './items';
+import { pendingOperations } from './pending';
+import { decodeCursor, encodeCursor, invalidCursor, planQuery } from './query';
+import { ATTR, deliveryItemKey, eventKey } from './schema';
+import type { EventStore, ListQuery, ListResult, RecordRequest, RecordResult } from './types';
+
+export interface DynamoStoreOptions {
+  client: DynamoDBClient;
+  table: string;
+  ids: IdGenerator;
+  /** Unix milliseconds. */
+  now?: () => number;
+  /** How long a delivery key is remembered, in seconds. */
+  redeliveryWindowSeconds: number;
+  /** Publishing is on: new events are written marked pending, for the publisher and the redrive. */
+  publishing?: boolean;
+  /** Most events of one request written at once (a notification's alerts); default 16. */
+  writeConcurrency?: number;
+}
+
+const MAX_ID_DRAWS = 5;
+const MAX_PAGES_PER_LIST = 5;
+export const DEFAULT_WRITE_CONCURRENCY = 16;
+
+export function createDynamoStore(options: DynamoStoreOptions): EventStore {
+  const { client, table, ids, redeliveryWindowSeconds } = options;
+  const now = options.now ?? Date.now;
+  const publishing = options.publishing ?? false;
+  const concurrency = options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
+
+  async function getItem(pk: string): Promise<Record<string, unknown> | undefined> {
+    const result = await unconditionally(() =>
+      client.send(new GetItemCommand({ TableName: table, Key: toAttributes({ [ATTR.pk]: pk }), ConsistentRead: true })),
+    );
+    return fromAttributes(result.Item);
+  }
+
+  /** The item that refused a conditional write: from the refusal itself, or read back where it is absent. */
+  async function refusedBy(existing: Record<string, unknown> | undefined, pk: string) {
+    return existing ?? (await getItem(pk));
+  }
+
+  /** Writes the event at `record.id`; on a taken id returns the item already there. */
+  async function putEvent(record: AppEvent, delivery: string | undefined) {
+    const outcome = await conditionally(() =>
+      client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: toAttributes(eventItem(record, { delivery, pending: publishing })),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+    return outcome.written ? undefined : await refusedBy(outcome.existing, eventKey(record.id));
+  }
+
+  /** Remembers that delivery `pk` produced event `id`. Returns the id of an earlier live delivery instead. */
+  async function rememberDelivery(pk: string, id: number): Promise<number | undefined> {
+    const nowSeconds = Math.floor(now() / 1000);
+    const outcome = await conditionally(() =>
+      client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: toAttributes(deliveryItem(pk, id, nowSeconds + redeliveryWindowSeconds)),
+          ConditionExpression: 'attribute_not_exists(#pk) OR #expires < :now',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#expires': ATTR.expiresAt },
+          ExpressionAttributeValues: toAttributes({ ':now': nowSeconds }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+    return outcome.written ? undefined : deliveredEventId(await refusedBy(outcome.existing, pk));
+  }
+
+  /** Moves a delivery from one id to another after an id collision; false if it no longer points at `from`. */
+  async function repoint(pk: string, from: number, to: number): Promise<boolean> {
+    const outcome = await conditionally(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: toAttributes({ [ATTR.pk]: pk }),
+          UpdateExpression: 'SET #eventId = :to',
+          ConditionExpression: '#eventId = :from',
+          ExpressionAttributeNames: { '#eventId': ATTR.eventId },
+          ExpressionAttributeValues: toAttributes({ ':to': to, ':from': from }),
+        }),
+      ),
+    );
+    return outcome.written;
+  }
+
+  async function recordOne(request: RecordRequest, firstId: number): Promise<RecordResult> {
+    const { draft } = request;
+    const delivery = request.deliveryKey === undefined ? undefined : deliveryItemKey(draft.source, request.deliveryKey);
+    let id = firstId;
+    if (delivery !== undefined) id = (await rememberDelivery(delivery, id)) ?? id;
+    for (let draw = 1; draw <= MAX_ID_DRAWS; draw += 1) {
+      const candidate = completeRecord(draft, id);
+      const taken = await putEvent(candidate, delivery);
+      if (taken === undefined) return { record: candidate, duplicate: false, pending: publishing };
+      if (delivery !== undefined && deliveryOf(taken) === delivery) {
+        // The same delivery was recorded under this id first (an earlier or concurrent copy). Its
+        // own function publishes it, or the redrive does: a redelivery never publishes again.
+        return { record: parseEventItem(taken), duplicate: true, pending: false };
+      }
+      // Another event holds this id (two containers drew the same id): draw again.
+      const next = ids.next();
+      if (delivery !== undefined && !(await repoint(delivery, id, next))) {
+        const current = deliveredEventId(await getItem(delivery));
+        if (current === undefined) throw new Error(`delivery ${delivery} vanished while recording`);
+        id = current;
+        continue;
+      }
+      id = next;
+    }
+    throw new Error(`no free event id after ${MAX_ID_DRAWS} draws`);
+  }
+
+  async function recordAll(requests: readonly RecordRequest[]): Promise<RecordResult[]> {
+    // Every id is drawn here, in body order, before the first write.
+    const firstIds = requests.map(() => ids.next());
+    const results: RecordResult[] = new Array(requests.length);
+    let next = 0;
+    const worker = async () => {
+      for (let index = next++; index < requests.length; index = next++) {
+        results[index] = await recordOne(requests[index] as RecordRequest, firstIds[index] as number);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
+    return results;
+  }
+
+  async function record(request: RecordRequest): Promise<RecordResult> {
+    const [result] = await recordAll([request]);
+    if (result === undefined) throw new Error('recordAll returned no result for one request');
+    return result;
+  }
+
+  async function get(id: number): Promise<AppEvent | undefined> {
+    const item = await getItem(eventKey(id));
+    return item === undefined ? undefined : parseEventItem(item);
+  }
+
+  async function list(query: ListQuery): Promise<ListResult> {
+    const plan = planQuery(query);
+    let startKey: Record<string, unknown> | undefined =
+      query.cursor === undefined ? undefined : decodeCursor(query.cursor, plan);
+    const events: AppEvent[] = [];
+    let lastItem: Record<string, unknown> | undefined;
+    for (let page = 0; page < MAX_PAGES_PER_LIST; page += 1) {
+      const result = await queryPage(plan, query.limit, startKey, query.cursor !== undefined);
+      for (const item of allFromAttributes(result.Items)) {
+        if (events.length === query.limit) return { events, nextCursor: encodeCursor(plan, lastItem) };
+        events.push(parseEventItem(item));
+        lastItem = item;
+      }
+      startKey = fromAttributes(result.LastEvaluatedKey);
+      if (startKey === undefined) return { events, nextCursor: undefined };
+      if (events.length === query.limit) break;
+    }
+    return { events, nextCursor: encodeCursor(plan, startKey) };
+  }
+
+  async function queryPage(
+    plan: ReturnType<typeof planQuery>,
+    limit: number,
+    startKey: Record<string, unknown> | undefined,
+    fromCursor: boolean,
+  ) {
+    try {
+      return await unconditionally(() =>
+        client.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: plan.index,
+            KeyConditionExpression: plan.keyCondition,
+            ...(plan.filter ? { FilterExpression: plan.filter } : {}),
+            ExpressionAttributeNames: plan.names,
+            ExpressionAttributeValues: toAttributes(plan.values),
+            ScanIndexForward: false,
+            Limit: limit,
+            ...(startKey ? { ExclusiveStartKey: toAttributes(startKey) } : {}),
+          }),
+        ),
+      );
+    } catch (error) {
+      // A start key DynamoDB refuses can only have come from the client's cursor.
+      if (fromCursor && error instanceof Error && error.name === 'ValidationException') throw invalidCursor();
+      throw error;
+    }
+  }
+
+  return { recordAll, record, get, list, ...pendingOperations({ client, table, now }) };
+}

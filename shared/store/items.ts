@@ -1,0 +1,90 @@
+// Pure item builders and parsers: what the store writes and how it reads it back. No I/O.
+
+import { FieldError } from '../errors';
+import { isOperation, isSource } from '../event/catalog';
+import { ObjectReader } from '../event/fields';
+import { type AppEvent, completeRecord, type EventDraft, type OperatorType } from '../event/record';
+import { ATTR, eventKey, listingSortKey, PENDING } from './schema';
+
+/** The item of a new event: the record, its keys, and the pending mark when publishing is on. */
+export function eventItem(
+  record: AppEvent,
+  options: { delivery: string | undefined; pending: boolean },
+): Record<string, unknown> {
+  return {
+    ...record,
+    [ATTR.pk]: eventKey(record.id),
+    [ATTR.ts]: listingSortKey(record.create_time, record.id),
+    [ATTR.appKey]: record.app_name || undefined,
+    [ATTR.delivery]: options.delivery,
+    [ATTR.pending]: options.pending ? PENDING : undefined,
+  };
+}
+
+/** The item that remembers which event a delivery key produced, until `expiresAt` (unix seconds). */
+export function deliveryItem(pk: string, eventId: number, expiresAt: number): Record<string, unknown> {
+  return { [ATTR.pk]: pk, [ATTR.eventId]: eventId, [ATTR.expiresAt]: expiresAt };
+}
+
+/** The event id a delivery item points at. */
+export function deliveredEventId(item: Record<string, unknown> | undefined): number | undefined {
+  const id = item?.[ATTR.eventId];
+  return typeof id === 'number' ? id : undefined;
+}
+
+/** The delivery item key stored on an event item, if any. */
+export function deliveryOf(item: Record<string, unknown> | undefined): string | undefined {
+  const delivery = item?.[ATTR.delivery];
+  return typeof delivery === 'string' ? delivery : undefined;
+}
+
+export function isPending(item: Record<string, unknown>): boolean {
+  return item[ATTR.pending] === PENDING;
+}
+
+export function publishAttempts(item: Record<string, unknown>): number {
+  const attempts = item[ATTR.publishAttempts];
+  return typeof attempts === 'number' ? attempts : 0;
+}
+
+/** Whether a byPending index entry is due at `nowMs` (no retry_at, or retry_at passed). */
+export function isDue(entry: Record<string, unknown>, nowMs: number): boolean {
+  const retryAt = entry[ATTR.retryAt];
+  return typeof retryAt !== 'number' || retryAt <= nowMs;
+}
+
+/** Reads a stored event back into a record, checking every field: nothing internal leaves. */
+export function parseEventItem(item: Record<string, unknown>): AppEvent {
+  try {
+    const reader = ObjectReader.of(item, 'item');
+    const operation = reader.string('operation');
+    const source = reader.string('source');
+    const operatorType = reader.string('operator_type');
+    if (!isOperation(operation)) throw new FieldError('item.operation', 'a catalog operation', operation);
+    if (!isSource(source)) throw new FieldError('item.source', 'a catalog source', source);
+    if (!isOperatorType(operatorType)) throw new FieldError('item.operator_type', '"user" or "openapi"', operatorType);
+    const draft: EventDraft = {
+      app_name: reader.string('app_name'),
+      aid: reader.optionalInteger('aid') ?? 0,
+      zone_code: reader.string('zone_code'),
+      env: reader.string('env'),
+      host_name: reader.string('host_name'),
+      operator_type: operatorType,
+      user_name: reader.string('user_name'),
+      uid: reader.optionalInteger('uid') ?? 0,
+      operation,
+      create_time: reader.optionalInteger('create_time') ?? 0,
+      source,
+      metadata: reader.string('metadata'),
+    };
+    const id = reader.optionalInteger('id', { min: 1 });
+    if (id === undefined) throw new FieldError('item.id', 'present');
+    return completeRecord(draft, id);
+  } catch (error) {
+    throw new Error('a stored event item is malformed', { cause: error });
+  }
+}
+
+function isOperatorType(value: string): value is OperatorType {
+  return value === 'user' || value === 'openapi';
+}
