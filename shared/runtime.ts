@@ -64,7 +64,7 @@ export function assemble(config: Config, options: AssembleOptions = {}): Runtime
 }
 
 /** What every webhook route needs from the runtime. */
-export function webhookDeps({ config, store, logger, now, publisher }: Runtime): WebhookDeps {
+function webhookDeps({ config, store, logger, now, publisher }: Runtime): WebhookDeps {
   return { store, now, logger, publisher, metadataBudget: config.metadataBudget };
 }
 
@@ -88,7 +88,7 @@ export function routeHandler(name: RouteName, runtime: Runtime) {
 let container: Runtime | undefined;
 
 /** The container's runtime: config read and clients made once, when the first function module loads. */
-export function containerRuntime(): Runtime {
+function containerRuntime(): Runtime {
   container ??= assemble(loadConfig());
   return container;
 }

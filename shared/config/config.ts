@@ -56,7 +56,7 @@ function functionTimeoutMs(env: NodeJS.ProcessEnv): number {
  * True where unsigned webhooks may be allowed: under the local emulator, or outside Lambda
  * (tests and scripts). A deployed function never accepts `allowUnsigned = true`.
  */
-export function isLocalRuntime(env: NodeJS.ProcessEnv): boolean {
+function isLocalRuntime(env: NodeJS.ProcessEnv): boolean {
   return env.IS_OFFLINE === 'true' || env.AWS_LAMBDA_FUNCTION_NAME === undefined;
 }
 

@@ -109,7 +109,7 @@ export class ObjectReader {
 }
 
 /** Deeper JSON than this is refused: real webhook bodies stay far below it. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /**
  * Checks parsed JSON before anything reads it: no `__proto__` key anywhere, and no nesting deeper

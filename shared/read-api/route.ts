@@ -6,8 +6,8 @@ import { isOperation, isSource, type Operation, type Source, sourcesOf } from '.
 import { type HttpRequest, type HttpResult, parseAuthorization, type Route } from '../http/request';
 import type { EventStore, ListQuery } from '../store/types';
 
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
 const LIST_PARAMETERS = ['app_name', 'env', 'source', 'operation', 'since', 'until', 'limit', 'cursor'];
 
 export function readApiRoute(token: string, store: EventStore): Route {

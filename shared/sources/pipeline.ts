@@ -26,7 +26,7 @@ export interface WebhookDeps {
  * How long a webhook waits for its events to be published before it answers anyway. The event is
  * stored either way; the redrive publishes what is still pending. GitHub gives up after 10 s.
  */
-export const PUBLISH_WAIT_MS = 5000;
+const PUBLISH_WAIT_MS = 5000;
 
 /**
  * Stores the shaped events, publishes the new ones (bounded by PUBLISH_WAIT_MS), and answers 202

@@ -7,9 +7,9 @@ import { UnauthorizedError } from '../errors';
 import type { HttpRequest } from '../http/request';
 
 /** Senders sign "<webhook-id>.<webhook-timestamp>.<body>"; we accept ±5 minutes. */
-export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
-export interface StandardWebhookHeaders {
+interface StandardWebhookHeaders {
   id: string | undefined;
   timestamp: string | undefined;
   signature: string | undefined;

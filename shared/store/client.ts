@@ -38,7 +38,7 @@ export function allFromAttributes(items: Record<string, AttributeValue>[] | unde
 }
 
 /** A conditional write either happened, or was refused; a refusal may carry the item that refused it. */
-export type ConditionalOutcome = { written: true } | { written: false; existing: Record<string, unknown> | undefined };
+type ConditionalOutcome = { written: true } | { written: false; existing: Record<string, unknown> | undefined };
 
 /**
  * Runs a conditional write (sent with ReturnValuesOnConditionCheckFailure ALL_OLD): a refusal gives
@@ -87,7 +87,7 @@ const TRANSPORT_FAILURES = new Set([
 ]);
 
 /** True when the store could not answer (an outage, throttling, a 5xx), as opposed to refusing the request. */
-export function isUnavailable(error: unknown): boolean {
+function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (RETRYABLE_EXCEPTIONS.some((type) => error instanceof type)) return true;
   if (error instanceof DynamoDBServiceException && error.$fault === 'server') return true;

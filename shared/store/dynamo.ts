@@ -33,7 +33,7 @@ export interface DynamoStoreOptions {
 
 const MAX_ID_DRAWS = 5;
 const MAX_PAGES_PER_LIST = 5;
-export const DEFAULT_WRITE_CONCURRENCY = 16;
+const DEFAULT_WRITE_CONCURRENCY = 16;
 
 export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   const { client, table, ids, redeliveryWindowSeconds } = options;

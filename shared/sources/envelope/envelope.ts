@@ -7,7 +7,7 @@ import { ObjectReader } from '../../event/fields';
 import { type EventDraft, type OperatorType, RECORD_FIELDS } from '../../event/record';
 
 /** Juno's metadata column held 64 KiB; an envelope over that is refused rather than cut. */
-export const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;
+const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;
 
 import { MAX_NAME } from '../../event/record';
 

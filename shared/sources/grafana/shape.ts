@@ -9,7 +9,7 @@ import { ObjectReader, readStringMap } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
 import type { ShapedEvent } from '../../event/record';
 
-export type AlertFormat = 'grafana' | 'alertmanager' | 'grafana-legacy';
+type AlertFormat = 'grafana' | 'alertmanager' | 'grafana-legacy';
 
 export interface AlertContext {
   labels: LabelMapping;
@@ -25,7 +25,7 @@ const MAX_ALERTS = 1000;
 const EXPECTED =
   'a Grafana unified alerting notification (version "1"), a Prometheus Alertmanager notification (version "4") or a legacy Grafana alert (ruleId, evalMatches)';
 
-export function alertFormat(body: unknown): AlertFormat {
+function alertFormat(body: unknown): AlertFormat {
   const notification = ObjectReader.of(body, '');
   const version = notification.raw('version');
   if (Array.isArray(notification.raw('alerts')) && (version === '1' || version === '4')) {

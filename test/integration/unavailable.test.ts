@@ -1,15 +1,15 @@
 // When DynamoDB cannot be reached, webhooks answer 503 with Retry-After so the sender retries.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../scripts/net';
-import { SECRETS, useFunctionEnv } from './support/config';
-import { type Handler, invoke, signStandard } from './support/http';
+import { freePort } from '../../scripts/net';
+import { SECRETS, useFunctionEnv } from '../support/config';
+import { type Handler, invoke, signStandard } from '../support/http';
 
 let confgo: Handler;
 
 beforeAll(async () => {
   useFunctionEnv(`http://127.0.0.1:${await freePort()}`);
-  confgo = (await import('../functions/confgo')).handler;
+  confgo = (await import('../../functions/confgo')).handler;
 });
 
 describe('DynamoDB unavailable', () => {

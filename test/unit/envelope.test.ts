@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FieldError } from '../shared/errors';
-import { parseEnvelope } from '../shared/sources/envelope/envelope';
+import { FieldError } from '../../shared/errors';
+import { parseEnvelope } from '../../shared/sources/envelope/envelope';
 
 const NOW = 1_795_000_000;
 

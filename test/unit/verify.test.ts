@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UnauthorizedError } from '../shared/errors';
-import { verifyGitHubSignature } from '../shared/sources/git/auth';
-import { verifyGrafanaSignature } from '../shared/sources/grafana/auth';
-import { verifyStandardWebhook } from '../shared/sources/standard-webhooks';
+import { UnauthorizedError } from '../../shared/errors';
+import { verifyGitHubSignature } from '../../shared/sources/git/auth';
+import { verifyGrafanaSignature } from '../../shared/sources/grafana/auth';
+import { verifyStandardWebhook } from '../../shared/sources/standard-webhooks';
 
 // The Standard Webhooks specification's own test vector.
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

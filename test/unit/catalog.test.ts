@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOperation, operationName, operationsOf, SOURCE_NAMES, SOURCES, sourcesOf } from '../shared/event/catalog';
+import { isOperation, operationName, operationsOf, SOURCE_NAMES, SOURCES, sourcesOf } from '../../shared/event/catalog';
 
 describe('catalog', () => {
   it('holds the product spec names exactly', () => {

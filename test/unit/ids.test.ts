@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIdGenerator, ID_EPOCH_MS, idTime } from '../shared/event/ids';
+import { createIdGenerator, ID_EPOCH_MS, idTime } from '../../shared/event/ids';
 
 describe('event ids', () => {
   it('are positive safe integers that encode the time they were drawn', () => {

@@ -3,12 +3,12 @@
 
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../shared/config/types';
-import type { IdGenerator } from '../shared/event/ids';
-import type { EventDraft } from '../shared/event/record';
-import { createDynamoStore } from '../shared/store/dynamo';
-import { deliveryItemKey } from '../shared/store/schema';
-import { startTestTable, TABLE, type TestTable } from './support/dynamo';
+import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
+import type { IdGenerator } from '../../shared/event/ids';
+import type { EventDraft } from '../../shared/event/record';
+import { createDynamoStore } from '../../shared/store/dynamo';
+import { deliveryItemKey } from '../../shared/store/schema';
+import { startTestTable, TABLE, type TestTable } from '../support/dynamo';
 
 let table: TestTable;
 

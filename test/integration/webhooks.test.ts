@@ -2,9 +2,9 @@
 // embedded DynamoDB.
 
 import { describe, expect, it } from 'vitest';
-import { SECRETS } from './support/config';
-import { useFunctions } from './support/functions';
-import { type Handler, invoke, signStandard } from './support/http';
+import { SECRETS } from '../support/config';
+import { useFunctions } from '../support/functions';
+import { type Handler, invoke, signStandard } from '../support/http';
 
 const { table, handlers } = useFunctions();
 const { confgo, devops } = handlers;

@@ -3,9 +3,9 @@
 
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fixture, SECRETS } from './support/config';
-import { useFunctions } from './support/functions';
-import { invoke, signStandard } from './support/http';
+import { fixture, SECRETS } from '../support/config';
+import { useFunctions } from '../support/functions';
+import { invoke, signStandard } from '../support/http';
 
 const { table, handlers } = useFunctions();
 const { git } = handlers;

@@ -5,11 +5,11 @@
 
 import type { SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROKER, brokerScript, ROCKETMQ_CONFIG, receiveKeys, startConsumer, withBrokerHung } from './support/broker';
-import { API_TOKEN, fixture, SECRETS } from './support/config';
-import { useFunctions } from './support/functions';
-import { invoke, signStandard } from './support/http';
-import { publishingStore, redriveNow } from './support/pipeline';
+import { BROKER, brokerScript, ROCKETMQ_CONFIG, receiveKeys, startConsumer, withBrokerHung } from '../support/broker';
+import { API_TOKEN, fixture, SECRETS } from '../support/config';
+import { useFunctions } from '../support/functions';
+import { invoke, signStandard } from '../support/http';
+import { publishingStore, redriveNow } from '../support/pipeline';
 
 describe('broker tests', () => {
   it('run in CI: a broker is named by JUNOEVENT_TEST_BROKER', () => {

@@ -2,9 +2,9 @@
 
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fixture, SECRETS } from './support/config';
-import { useFunctions } from './support/functions';
-import { invoke } from './support/http';
+import { fixture, SECRETS } from '../support/config';
+import { useFunctions } from '../support/functions';
+import { invoke } from '../support/http';
 
 const { table, handlers } = useFunctions();
 const { grafana } = handlers;

@@ -5,9 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../scripts/net';
-import { signStandard } from './support/http';
-import { killLocal, startLocal } from './support/local-start';
+import { freePort } from '../../scripts/net';
+import { signStandard } from '../support/http';
+import { killLocal, startLocal } from '../support/local-start';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'junoevent-start-'));
 

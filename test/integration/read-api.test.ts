@@ -2,9 +2,9 @@
 // confgo and devops functions.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, SECRETS, useFunctionEnv } from './support/config';
-import { startTestTable, type TestTable } from './support/dynamo';
-import { type Handler, invoke, signStandard } from './support/http';
+import { API_TOKEN, SECRETS, useFunctionEnv } from '../support/config';
+import { startTestTable, type TestTable } from '../support/dynamo';
+import { type Handler, invoke, signStandard } from '../support/http';
 
 let table: TestTable;
 let confgo: Handler;
@@ -48,9 +48,9 @@ function ids(response: { body: unknown }): number[] {
 beforeAll(async () => {
   table = await startTestTable();
   useFunctionEnv(table.endpoint);
-  confgo = (await import('../functions/confgo')).handler;
-  devops = (await import('../functions/devops')).handler;
-  events = (await import('../functions/events')).handler;
+  confgo = (await import('../../functions/confgo')).handler;
+  devops = (await import('../../functions/devops')).handler;
+  events = (await import('../../functions/events')).handler;
   // user-svc: five events at t=1000..1004; order-svc: two; one with create_time in between.
   for (let i = 0; i < 5; i += 1) {
     const operation = i % 2 === 0 ? 'confgo_file_publish' : 'confgo_file_update';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitMetadata } from '../shared/event/metadata';
+import { fitMetadata } from '../../shared/event/metadata';
 
 const commits = Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, message: 'm'.repeat(1000) }));
 

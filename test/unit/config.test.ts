@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../shared/config/config';
-import { parseDuration } from '../shared/config/duration';
-import { ConfigError } from '../shared/errors';
-import { SECRETS, writeConfig } from './support/config';
+import { loadConfig, parseConfig } from '../../shared/config/config';
+import { parseDuration } from '../../shared/config/duration';
+import { ConfigError } from '../../shared/errors';
+import { SECRETS, writeConfig } from '../support/config';
 
 const FILE = '/etc/junoevent/junoevent.toml';
 const local = { file: FILE, env: {} };

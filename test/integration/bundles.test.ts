@@ -1,0 +1,29 @@
+// The built bundles: with publishing off, a webhook bundle holds none of the RocketMQ client, which
+// is a bundle of its own loaded only when publishing is on.
+
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildFunctions, FUNCTIONS } from '../../scripts/build';
+
+describe('bundles', () => {
+  it('keep the RocketMQ client out of every function bundle, in rocketmq.js alone', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'junoevent-bundles-'));
+    const metafile = await buildFunctions(out);
+    const rocketmq = readFileSync(join(out, 'rocketmq.js'), 'utf8');
+    // The client's gRPC service name and its grpc-js dependency mark its code.
+    const markers = ['apache.rocketmq.v2', 'grpc.max_receive_message_length'];
+    for (const marker of markers) expect(rocketmq).toContain(marker);
+    for (const name of FUNCTIONS) {
+      const code = readFileSync(join(out, `${name}.js`), 'utf8');
+      for (const marker of markers) expect(code, `${name}.js holds ${marker}`).not.toContain(marker);
+      expect(code).toContain('./rocketmq.js');
+      const output = Object.entries(metafile.outputs).find(([file]) => file.endsWith(`/${name}.js`))?.[1];
+      expect(output, `${name}.js in the build's metafile`).toBeDefined();
+      const inputs = Object.keys(output?.inputs ?? {});
+      expect(inputs.some((input) => input.includes('shared/runtime.ts'))).toBe(true);
+      expect(inputs.filter((input) => input.includes('rocketmq-client-nodejs'))).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,137 @@
+// The store's pure parts: keys, items and listing plans, without DynamoDB.
+
+import { describe, expect, it } from 'vitest';
+import { completeRecord, type EventDraft } from '../../shared/event/record';
+import {
+  deliveredEventId,
+  deliveryItem,
+  deliveryOf,
+  eventItem,
+  isDue,
+  isPending,
+  parseEventItem,
+  publishAttempts,
+} from '../../shared/store/items';
+import { decodeCursor, encodeCursor, planQuery } from '../../shared/store/query';
+import { ATTR, deliveryItemKey, eventKey, listingSortKey, PENDING } from '../../shared/store/schema';
+
+const draft: EventDraft = {
+  app_name: 'user-svc',
+  aid: 4,
+  zone_code: 'z1',
+  env: 'prod',
+  host_name: 'h1',
+  operator_type: 'user',
+  user_name: 'alice',
+  uid: 7,
+  operation: 'confgo_file_publish',
+  create_time: 1_795_000_000,
+  source: 'confgo',
+  metadata: '{"a":1}',
+};
+const record = completeRecord(draft, 4242);
+
+describe('keys', () => {
+  it('sorts listing keys by create_time, then id, as strings', () => {
+    const keys = [listingSortKey(200, 5), listingSortKey(100, 9), listingSortKey(100, 10), listingSortKey(99, 99_999)];
+    expect([...keys].sort()).toEqual([keys[3], keys[1], keys[2], keys[0]]);
+    expect(listingSortKey(1_795_000_000, 4242)).toBe('01795000000#0000000000004242');
+  });
+
+  it('keeps delivery keys of different sources apart and hides the sender key', () => {
+    const confgo = deliveryItemKey('confgo', 'msg_1');
+    expect(confgo).toMatch(/^D#confgo#[A-Za-z0-9_-]{43}$/);
+    expect(confgo).not.toContain('msg_1');
+    expect(deliveryItemKey('devops', 'msg_1')).not.toBe(confgo);
+    expect(deliveryItemKey('confgo', 'msg_1')).toBe(confgo);
+  });
+});
+
+describe('items', () => {
+  it('writes an event with its keys, the delivery and the pending mark only when asked', () => {
+    const item = eventItem(record, { delivery: 'D#confgo#x', pending: true });
+    expect(item).toMatchObject({
+      ...record,
+      [ATTR.pk]: eventKey(4242),
+      [ATTR.ts]: listingSortKey(record.create_time, 4242),
+      [ATTR.appKey]: 'user-svc',
+      [ATTR.delivery]: 'D#confgo#x',
+      [ATTR.pending]: PENDING,
+    });
+    const plain = eventItem({ ...record, app_name: '' }, { delivery: undefined, pending: false });
+    expect(plain[ATTR.appKey]).toBeUndefined();
+    expect(plain[ATTR.pending]).toBeUndefined();
+    expect(plain[ATTR.delivery]).toBeUndefined();
+  });
+
+  it('reads back exactly the 15 record fields, in order, dropping internal attributes', () => {
+    const item = { ...eventItem(record, { delivery: 'D#c#k', pending: true }), [ATTR.publishAttempts]: 2 };
+    const parsed = parseEventItem(item);
+    expect(parsed).toEqual(record);
+    expect(Object.keys(parsed)).toEqual(Object.keys(record));
+    expect(deliveryOf(item)).toBe('D#c#k');
+    expect(isPending(item)).toBe(true);
+    expect(publishAttempts(item)).toBe(2);
+    expect(publishAttempts({})).toBe(0);
+  });
+
+  it('refuses a malformed stored item instead of returning half a record', () => {
+    expect(() => parseEventItem({ ...record, operation: 'nope' })).toThrow('a stored event item is malformed');
+    expect(() => parseEventItem({ ...record, id: undefined })).toThrow('a stored event item is malformed');
+  });
+
+  it('remembers which event a delivery produced', () => {
+    const item = deliveryItem('D#git#k', 77, 1_000);
+    expect(item).toEqual({ [ATTR.pk]: 'D#git#k', [ATTR.eventId]: 77, [ATTR.expiresAt]: 1_000 });
+    expect(deliveredEventId(item)).toBe(77);
+    expect(deliveredEventId(undefined)).toBeUndefined();
+  });
+
+  it('is due when it has no retry time or the retry time has passed', () => {
+    expect(isDue({}, 1_000)).toBe(true);
+    expect(isDue({ [ATTR.retryAt]: 999 }, 1_000)).toBe(true);
+    expect(isDue({ [ATTR.retryAt]: 1_001 }, 1_000)).toBe(false);
+  });
+});
+
+describe('listing plans and cursors', () => {
+  const byApp = planQuery({ app_name: 'user-svc', env: 'prod', since: 100, until: 200, limit: 10 });
+
+  it('lists by app with filters, or by source', () => {
+    expect(byApp.index).toBe('byApp');
+    expect(byApp.filter).toBe('#env = :env');
+    const bySource = planQuery({ source: 'git', operation: 'git_push', limit: 10 });
+    expect(bySource.index).toBe('bySource');
+    expect(bySource.filter).toBe('#operation = :operation');
+  });
+
+  it('continues a listing from its own cursor', () => {
+    const item = { [ATTR.ts]: listingSortKey(150, 4242) };
+    const cursor = encodeCursor(byApp, item) ?? '';
+    expect(decodeCursor(cursor, byApp)).toEqual({
+      [ATTR.pk]: eventKey(4242),
+      [ATTR.ts]: listingSortKey(150, 4242),
+      [ATTR.appKey]: 'user-svc',
+    });
+  });
+
+  it('refuses a cursor used with another listing, out of its range, or forged', () => {
+    const cursor = encodeCursor(byApp, { [ATTR.ts]: listingSortKey(150, 4242) }) ?? '';
+    const other = [
+      planQuery({ app_name: 'other-svc', env: 'prod', since: 100, until: 200, limit: 10 }),
+      planQuery({ app_name: 'user-svc', env: 'prod', since: 101, until: 200, limit: 10 }),
+      planQuery({ app_name: 'user-svc', limit: 10, since: 100, until: 200 }),
+    ];
+    for (const plan of other) expect(() => decodeCursor(cursor, plan)).toThrow(/cursor is not one this listing/);
+    const forge = (body: unknown) => Buffer.from(JSON.stringify(body)).toString('base64url');
+    const forged = [
+      forge({ q: byApp.fingerprint, ts: listingSortKey(999, 1) }),
+      forge({ q: byApp.fingerprint, ts: '00000000150#x' }),
+      forge({ q: byApp.fingerprint, ts: listingSortKey(150, 0) }),
+      forge({ q: byApp.fingerprint }),
+      forge(['not', 'an', 'object']),
+      'not base64 json',
+    ];
+    for (const bad of forged) expect(() => decodeCursor(bad, byApp)).toThrow(/cursor is not one this listing/);
+  });
+});
