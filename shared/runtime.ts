@@ -82,7 +82,8 @@ export type RouteName = keyof typeof routes;
 /** The Lambda handler of one route over `runtime`. */
 export function routeHandler(name: RouteName, runtime: Runtime) {
   const { config, logger } = runtime;
-  return httpFunction(routes[name](runtime), { name, logger, maxBodyBytes: config.maxBodyBytes });
+  const maxBodyBytes = name === 'events' ? config.maxBodyBytes : requireSource(config, name).maxBodyBytes;
+  return httpFunction(routes[name](runtime), { name, logger, maxBodyBytes });
 }
 
 let container: Runtime | undefined;

@@ -14,9 +14,11 @@ import {
   type Config,
   DEFAULT_CONFIG_FILE,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  DEFAULT_LARGE_BODY_BYTES,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_METADATA_BUDGET,
   DEFAULT_REDELIVERY_WINDOW_SECONDS,
+  MAX_BODY_BYTES_LIMIT,
   MIN_TOKEN_LENGTH,
   type SourceConfigs,
 } from './types';
@@ -109,8 +111,12 @@ function readConfig(document: unknown, file: string, local: boolean, functionTim
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
     throw new FieldError(junoevent.at('table'), 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)', table);
   }
-  const maxBodyBytes =
-    junoevent.optionalInteger('maxBodyBytes', { min: 1024, max: 6 * 1024 * 1024 }) ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyRules = { min: 1024, max: MAX_BODY_BYTES_LIMIT };
+  const configuredMaxBody = junoevent.optionalInteger('maxBodyBytes', bodyRules);
+  const maxBodyBytes = configuredMaxBody ?? DEFAULT_MAX_BODY_BYTES;
+  /** A source's own maxBodyBytes, else the [junoevent] one, else the source's default. */
+  const bodyLimit = (section: ObjectReader, fallback: number) =>
+    section.optionalInteger('maxBodyBytes', bodyRules) ?? configuredMaxBody ?? fallback;
   const metadataBudget =
     junoevent.optionalInteger('metadataBudget', { min: 4096, max: 256 * 1024 }) ?? DEFAULT_METADATA_BUDGET;
   const windowText = junoevent.optionalString('redeliveryWindow');
@@ -134,10 +140,10 @@ function readConfig(document: unknown, file: string, local: boolean, functionTim
   const grafana = section('grafana');
   const git = section('git');
   const sources: SourceConfigs = {
-    ...(confgo ? { confgo: readEnvelopeSource(confgo, local) } : {}),
-    ...(devops ? { devops: readEnvelopeSource(devops, local) } : {}),
-    ...(grafana ? { grafana: readGrafanaSource(grafana, local) } : {}),
-    ...(git ? { git: readGitSource(git, local) } : {}),
+    ...(confgo ? { confgo: readEnvelopeSource(confgo, local, bodyLimit(confgo, DEFAULT_MAX_BODY_BYTES)) } : {}),
+    ...(devops ? { devops: readEnvelopeSource(devops, local, bodyLimit(devops, DEFAULT_MAX_BODY_BYTES)) } : {}),
+    ...(grafana ? { grafana: readGrafanaSource(grafana, local, bodyLimit(grafana, DEFAULT_LARGE_BODY_BYTES)) } : {}),
+    ...(git ? { git: readGitSource(git, local, bodyLimit(git, DEFAULT_LARGE_BODY_BYTES)) } : {}),
   };
 
   return {

@@ -27,14 +27,18 @@ function readUnsigned(section: ObjectReader, local: boolean, hasCredentials: boo
   return allowUnsigned;
 }
 
-export function readEnvelopeSource(section: ObjectReader, local: boolean): SourceConfig {
-  section.onlyKeys(['secret', 'allowUnsigned']);
+export function readEnvelopeSource(section: ObjectReader, local: boolean, maxBodyBytes: number): SourceConfig {
+  section.onlyKeys(['secret', 'allowUnsigned', 'maxBodyBytes']);
   const secret = section.optionalString('secret', { nonEmpty: true });
   if (secret !== undefined) checkStandardWebhooksSecret(secret, section.at('secret'));
-  return { secret, allowUnsigned: readUnsigned(section, local, secret !== undefined, 'the Standard Webhooks secret') };
+  return {
+    secret,
+    maxBodyBytes,
+    allowUnsigned: readUnsigned(section, local, secret !== undefined, 'the Standard Webhooks secret'),
+  };
 }
 
-export function readGrafanaSource(section: ObjectReader, local: boolean): GrafanaSourceConfig {
+export function readGrafanaSource(section: ObjectReader, local: boolean, maxBodyBytes: number): GrafanaSourceConfig {
   section.onlyKeys([
     'secret',
     'signatureHeader',
@@ -44,6 +48,7 @@ export function readGrafanaSource(section: ObjectReader, local: boolean): Grafan
     'password',
     'labels',
     'allowUnsigned',
+    'maxBodyBytes',
   ]);
   const secret = section.optionalString('secret', { nonEmpty: true });
   const token = section.optionalString('token', { nonEmpty: true });
@@ -68,6 +73,7 @@ export function readGrafanaSource(section: ObjectReader, local: boolean): Grafan
     labels?.optionalStringArray(field, { nonEmpty: true, max: 128 }) ?? DEFAULT_LABELS[field];
   return {
     secret,
+    maxBodyBytes,
     token,
     basic,
     signatureHeader: headerName('signatureHeader') ?? 'x-grafana-alerting-signature',
@@ -88,8 +94,8 @@ export function readGrafanaSource(section: ObjectReader, local: boolean): Grafan
   };
 }
 
-export function readGitSource(section: ObjectReader, local: boolean): GitSourceConfig {
-  section.onlyKeys(['secret', 'signingSecret', 'projects', 'allowUnsigned']);
+export function readGitSource(section: ObjectReader, local: boolean, maxBodyBytes: number): GitSourceConfig {
+  section.onlyKeys(['secret', 'signingSecret', 'projects', 'allowUnsigned', 'maxBodyBytes']);
   const secret = section.optionalString('secret', { nonEmpty: true });
   const signingSecret = section.optionalString('signingSecret', { nonEmpty: true });
   if (signingSecret !== undefined) checkStandardWebhooksSecret(signingSecret, section.at('signingSecret'));
@@ -98,16 +104,26 @@ export function readGitSource(section: ObjectReader, local: boolean): GitSourceC
   for (const key of table?.keys() ?? []) {
     const entry = table?.child(key);
     if (entry === undefined) continue;
-    entry.onlyKeys(['app_name', 'aid', 'env', 'zone_code']);
-    projects.set(key, {
+    entry.onlyKeys(['app_name', 'aid', 'env', 'zone_code', 'id']);
+    const identity: ProjectIdentity = {
       app_name: entry.optionalString('app_name', { nonEmpty: true, max: MAX_NAME }),
       aid: entry.optionalInteger('aid'),
       env: entry.optionalString('env', { max: MAX_NAME }),
       zone_code: entry.optionalString('zone_code', { max: MAX_NAME }),
-    });
+    };
+    projects.set(key, identity);
+    // A project keyed by its path also answers to its GitLab id: Job hooks carry only the id.
+    const id = entry.optionalInteger('id', { min: 1 });
+    if (id !== undefined) {
+      if (projects.has(String(id)) && String(id) !== key) {
+        throw new FieldError(entry.at('id'), `an id no other project entry uses (${id} is taken)`);
+      }
+      projects.set(String(id), identity);
+    }
   }
   return {
     secret,
+    maxBodyBytes,
     signingSecret,
     projects,
     allowUnsigned: readUnsigned(

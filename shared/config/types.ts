@@ -14,6 +14,8 @@ export interface SourceConfig {
   /** confgo, devops: the Standard Webhooks secret. grafana: the HMAC secret. git: the GitLab token and GitHub HMAC secret. */
   readonly secret: string | undefined;
   readonly allowUnsigned: boolean;
+  /** The largest body this source's route accepts, in bytes. */
+  readonly maxBodyBytes: number;
 }
 
 /** Alert label names read, in order, for each identity field. */
@@ -73,7 +75,16 @@ export interface Config {
 }
 
 export const DEFAULT_CONFIG_FILE = 'junoevent.toml';
+/** The largest body a route accepts, unless the config says otherwise: per source, what its sender sends. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Alert notifications and git deliveries can be large (a 2,048-commit GitHub push is about 1.1 MB;
+ * a notification of thousands of alerts more). 5 MiB leaves room for API Gateway's JSON escaping of the
+ * body inside Lambda's 6 MB synchronous payload.
+ */
+export const DEFAULT_LARGE_BODY_BYTES = 5 * 1024 * 1024;
+/** The most any route can be given: Lambda's synchronous payload limit. */
+export const MAX_BODY_BYTES_LIMIT = 6 * 1024 * 1024;
 export const DEFAULT_METADATA_BUDGET = 64 * 1024;
 export const DEFAULT_REDELIVERY_WINDOW_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_LABELS: LabelMapping = {

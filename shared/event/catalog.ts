@@ -41,6 +41,8 @@ const OPERATIONS = {
   git_pipeline: { name: '流水线', sources: ['git'] },
   git_job: { name: '流水线任务', sources: ['git'] },
   git_release: { name: '版本发布', sources: ['git'] },
+  git_branch_delete: { name: '分支删除', sources: ['git'] },
+  git_tag_delete: { name: '标签删除', sources: ['git'] },
 } as const satisfies Record<string, OperationEntry>;
 
 export type Operation = keyof typeof OPERATIONS;

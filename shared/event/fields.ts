@@ -37,8 +37,12 @@ export class ObjectReader {
     return this.path ? `${this.path}.${key}` : key;
   }
 
+  /**
+   * Whether an optional field is there. JSON null counts as absent: senders written in Go marshal
+   * empty maps and slices as null, and many schemas mark optional fields nullable.
+   */
   has(key: string): boolean {
-    return Object.hasOwn(this.#value, key) && this.#value[key] !== undefined;
+    return Object.hasOwn(this.#value, key) && this.#value[key] !== undefined && this.#value[key] !== null;
   }
 
   keys(): string[] {
@@ -115,8 +119,8 @@ const MAX_JSON_DEPTH = 64;
  * Checks parsed JSON before anything reads it: no `__proto__` key anywhere, and no nesting deeper
  * than MAX_JSON_DEPTH. Walks without recursion, so no input can exhaust the stack.
  */
-export function checkJsonShape(value: unknown): void {
-  const pending: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+export function checkJsonShape(value: unknown, path = '', depth = 0): void {
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value, path, depth }];
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     const { path, depth } = item;
     const entries = Array.isArray(item.value)

@@ -23,6 +23,14 @@ export const RECORD_FIELDS = [
 /** The longest app, env, zone and user name a record keeps, in characters (Juno's varchar(191)). */
 export const MAX_NAME = 191;
 
+/**
+ * A sender's name cut to what the record keeps (MAX_NAME characters, the last one "…"). Used for
+ * names a real sender may make longer (GitLab allows 255); the full value stays in metadata.
+ */
+export function recordName(value: string): string {
+  return value.length > MAX_NAME ? `${value.slice(0, MAX_NAME - 1)}…` : value;
+}
+
 export type OperatorType = 'user' | 'openapi';
 
 export interface AppEvent {
@@ -79,4 +87,6 @@ export function recordJson(record: AppEvent): string {
 export interface ShapedEvent {
   draft: EventDraft;
   deliveryKey: string | undefined;
+  /** How long this delivery key is remembered, when not the configured redeliveryWindow. */
+  redeliveryWindowSeconds?: number;
 }

@@ -70,13 +70,13 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   }
 
   /** Remembers that delivery `pk` produced event `id`. Returns the id of an earlier live delivery instead. */
-  async function rememberDelivery(pk: string, id: number): Promise<number | undefined> {
+  async function rememberDelivery(pk: string, id: number, windowSeconds: number): Promise<number | undefined> {
     const nowSeconds = Math.floor(now() / 1000);
     const outcome = await conditionally(() =>
       client.send(
         new PutItemCommand({
           TableName: table,
-          Item: toAttributes(deliveryItem(pk, id, nowSeconds + redeliveryWindowSeconds)),
+          Item: toAttributes(deliveryItem(pk, id, nowSeconds + windowSeconds)),
           ConditionExpression: 'attribute_not_exists(#pk) OR #expires < :now',
           ExpressionAttributeNames: { '#pk': ATTR.pk, '#expires': ATTR.expiresAt },
           ExpressionAttributeValues: toAttributes({ ':now': nowSeconds }),
@@ -108,7 +108,10 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     const { draft } = request;
     const delivery = request.deliveryKey === undefined ? undefined : deliveryItemKey(draft.source, request.deliveryKey);
     let id = firstId;
-    if (delivery !== undefined) id = (await rememberDelivery(delivery, id)) ?? id;
+    if (delivery !== undefined) {
+      const window = request.redeliveryWindowSeconds ?? redeliveryWindowSeconds;
+      id = (await rememberDelivery(delivery, id, window)) ?? id;
+    }
     for (let draw = 1; draw <= MAX_ID_DRAWS; draw += 1) {
       const candidate = completeRecord(draft, id);
       const taken = await putEvent(candidate, delivery);

@@ -7,6 +7,8 @@ export interface RecordRequest {
   draft: EventDraft;
   /** The sender's delivery identity; a redelivery (a second request with the same key) records nothing new. */
   deliveryKey: string | undefined;
+  /** How long this delivery key is remembered, when not the store's redeliveryWindowSeconds. */
+  redeliveryWindowSeconds?: number;
 }
 
 export interface RecordResult {

@@ -203,7 +203,7 @@ describe('GitHub', () => {
   });
 
   it.each([
-    ['push', 'git/github_push_tag_deleted.json', 'git_tag_push', 'hello-svc'],
+    ['push', 'git/github_push_tag_deleted.json', 'git_tag_delete', 'hello-svc'],
     ['pull_request', 'git/github_pull_request_opened.json', 'git_merge_request', 'hello-svc'],
     ['release', 'git/github_release_published.json', 'git_release', 'hello-svc'],
     ['workflow_run', 'git/github_workflow_run_completed.json', 'git_pipeline', 'octo-repo'],

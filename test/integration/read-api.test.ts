@@ -13,6 +13,8 @@ let events: Handler;
 
 const AUTH = { authorization: `Bearer ${API_TOKEN}` };
 const recorded: { id: number; body: Record<string, unknown> }[] = [];
+/** The listing's times: unix seconds in 2023. */
+const T = 1_700_000_000;
 
 async function record(handler: Handler, source: 'confgo' | 'devops', body: Record<string, unknown>) {
   const text = JSON.stringify(body);
@@ -51,18 +53,18 @@ beforeAll(async () => {
   confgo = (await import('../../functions/confgo')).handler;
   devops = (await import('../../functions/devops')).handler;
   events = (await import('../../functions/events')).handler;
-  // user-svc: five events at t=1000..1004; order-svc: two; one with create_time in between.
+  // user-svc: five events at T..T+4; order-svc: two; one with create_time in between.
   for (let i = 0; i < 5; i += 1) {
     const operation = i % 2 === 0 ? 'confgo_file_publish' : 'confgo_file_update';
     await record(confgo, 'confgo', {
       app_name: 'user-svc',
       env: i < 3 ? 'prod' : 'dev',
       operation,
-      create_time: 1000 + i,
+      create_time: T + i,
     });
   }
-  await record(devops, 'devops', { app_name: 'order-svc', operation: 'devops_deploy', create_time: 1002 });
-  await record(devops, 'devops', { app_name: 'user-svc', operation: 'app_node_restart', create_time: 1005 });
+  await record(devops, 'devops', { app_name: 'order-svc', operation: 'devops_deploy', create_time: T + 2 });
+  await record(devops, 'devops', { app_name: 'user-svc', operation: 'app_node_restart', create_time: T + 5 });
 });
 
 afterAll(async () => {
@@ -102,7 +104,7 @@ describe('GET /events/{id}', () => {
       user_name: '',
       uid: 0,
       operation: 'confgo_file_publish',
-      create_time: 1000,
+      create_time: T,
       source: 'confgo',
       metadata: '{}',
       operation_name: '配置发布',
@@ -164,7 +166,7 @@ describe('GET /events', () => {
     expect(ids(await get({ app_name: 'user-svc', source: 'devops' }))).toEqual([recorded[6]?.id]);
     expect(ids(await get({ source: 'devops' }))).toEqual([recorded[6]?.id, recorded[5]?.id]);
     expect(ids(await get({ operation: 'confgo_file_update' }))).toEqual([recorded[3]?.id, recorded[1]?.id]);
-    expect(ids(await get({ app_name: 'user-svc', since: '1001', until: '1003' }))).toEqual([
+    expect(ids(await get({ app_name: 'user-svc', since: String(T + 1), until: String(T + 3) }))).toEqual([
       recorded[3]?.id,
       recorded[2]?.id,
       recorded[1]?.id,

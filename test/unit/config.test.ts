@@ -130,7 +130,36 @@ describe('config', () => {
     expect(parse('[junoevent.sources.confgo]\nallowUnsigned = true\n').sources.confgo).toEqual({
       secret: undefined,
       allowUnsigned: true,
+      maxBodyBytes: 1024 * 1024,
     });
+  });
+
+  it('limits bodies per source: 1 MiB for envelopes, 5 MiB for alerts and git, overridable', () => {
+    const both = '[junoevent.sources.confgo]\nallowUnsigned = true\n[junoevent.sources.git]\nallowUnsigned = true\n';
+    const defaults = parse(both);
+    expect(defaults.sources.confgo?.maxBodyBytes).toBe(1024 * 1024);
+    expect(defaults.sources.git?.maxBodyBytes).toBe(5 * 1024 * 1024);
+    const global = parse(`[junoevent]\nmaxBodyBytes = 2048\n${both}`);
+    expect(global.sources.git?.maxBodyBytes).toBe(2048);
+    const own = parse(`[junoevent]\nmaxBodyBytes = 2048\n${both}maxBodyBytes = 3000000\n`);
+    expect(own.sources.confgo?.maxBodyBytes).toBe(2048);
+    expect(own.sources.git?.maxBodyBytes).toBe(3_000_000);
+    expect(errorOf(`${both}maxBodyBytes = 7000000\n`)).toContain(
+      'junoevent.sources.git.maxBodyBytes must be a whole number from 1024 to 6291456',
+    );
+  });
+
+  it('maps a project keyed by path to its GitLab id as well, and refuses an id used twice', () => {
+    const git = parse(
+      '[junoevent.sources.git]\nallowUnsigned = true\n[junoevent.sources.git.projects]\n"g/p" = { app_name = "p-svc", id = 42 }\n',
+    ).sources.git;
+    expect(git?.projects.get('42')?.app_name).toBe('p-svc');
+    expect(git?.projects.get('g/p')?.app_name).toBe('p-svc');
+    expect(
+      errorOf(
+        '[junoevent.sources.git]\nallowUnsigned = true\n[junoevent.sources.git.projects]\n"42" = { app_name = "a" }\n"g/p" = { app_name = "b", id = 42 }\n',
+      ),
+    ).toContain('junoevent.sources.git.projects.g/p.id must be an id no other project entry uses');
   });
 
   it('refuses allowUnsigned = true in a deployed function', () => {

@@ -3,17 +3,16 @@
 
 import { FieldError } from '../../errors';
 import { isOperation, operationsOf, type Source, sourcesOf } from '../../event/catalog';
-import { ObjectReader } from '../../event/fields';
-import { type EventDraft, type OperatorType, RECORD_FIELDS } from '../../event/record';
+import { checkJsonShape, ObjectReader } from '../../event/fields';
+import { type EventDraft, MAX_NAME, type OperatorType, RECORD_FIELDS } from '../../event/record';
 
 /** Juno's metadata column held 64 KiB; an envelope over that is refused rather than cut. */
 const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;
 
-import { MAX_NAME } from '../../event/record';
-
 const MAX_HOSTS_CHARS = 16 * 1024;
-/** Larger create_time values are most likely milliseconds. */
-const MAX_UNIX_SECONDS = 99_999_999_999;
+/** create_time is accepted from 2000-01-01 to 5 minutes ahead of our clock (a wrong clock, or milliseconds). */
+const MIN_CREATE_TIME = Date.UTC(2000, 0, 1) / 1000;
+export const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
 
 /** What a sender may set: the record without the fields junoevent assigns. */
 const RESERVED_FIELDS: readonly string[] = ['id', 'operation_name', 'source_name'];
@@ -47,7 +46,9 @@ export function parseEnvelope(source: Source, body: unknown, nowSeconds: number)
     user_name: envelope.optionalString('user_name', { max: MAX_NAME }) ?? '',
     uid: envelope.optionalInteger('uid') ?? 0,
     operation,
-    create_time: envelope.optionalInteger('create_time', { min: 1, max: MAX_UNIX_SECONDS }) ?? nowSeconds,
+    create_time:
+      envelope.optionalInteger('create_time', { min: MIN_CREATE_TIME, max: nowSeconds + MAX_FUTURE_SKEW_SECONDS }) ??
+      nowSeconds,
     source,
     metadata: readMetadata(envelope),
   };
@@ -84,6 +85,8 @@ function readMetadata(envelope: ObjectReader): string {
       throw new FieldError('metadata', 'an object or a string holding a JSON object', value);
     }
     ObjectReader.of(parsed, 'metadata');
+    // The same checks as a body's own objects: no __proto__ key, bounded nesting.
+    checkJsonShape(parsed, 'metadata', 1);
     text = value;
   } else {
     ObjectReader.of(value, 'metadata');

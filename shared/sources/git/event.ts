@@ -4,9 +4,9 @@
 
 import type { GitSourceConfig, ProjectIdentity } from '../../config/types';
 import type { Operation } from '../../event/catalog';
-import { ObjectReader } from '../../event/fields';
+import { isPlainObject } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
-import type { ShapedEvent } from '../../event/record';
+import { recordName, type ShapedEvent } from '../../event/record';
 
 export type GitShape = { events: ShapedEvent[] } | { ignored: string };
 
@@ -46,6 +46,11 @@ const KEEP = [
   'head_commit',
 ];
 
+/** A ref update to the all-zero id: GitLab and GitHub mark a deleted branch or tag this way. */
+export function isZeroSha(sha: string | undefined): boolean {
+  return sha !== undefined && /^0{40}$|^0{64}$/.test(sha);
+}
+
 export function lookup(
   projects: GitContext['projects'],
   keys: readonly (string | undefined)[],
@@ -57,32 +62,38 @@ export function lookup(
   return undefined;
 }
 
-export function gitEvent(
-  operation: Operation,
-  repositoryName: string,
-  mapped: ProjectIdentity | undefined,
-  userName: string,
-  uid: number,
-  body: unknown,
-  context: GitContext,
-): ShapedEvent {
-  const metadataSource = ObjectReader.of(body, '');
-  const plain: Record<string, unknown> = {};
-  for (const key of metadataSource.keys()) plain[key] = metadataSource.raw(key);
+export interface GitEventParts {
+  operation: Operation;
+  /** The app name when the project map has none: the repository's own name. */
+  repositoryName: string;
+  mapped: ProjectIdentity | undefined;
+  userName: string;
+  uid: number;
+  /** The essential scalars, kept in metadata whatever its budget cuts. */
+  summary: Record<string, unknown>;
+}
+
+/**
+ * The event of one git delivery. Names longer than the record keeps are cut there (the whole body,
+ * with the full names, is the metadata).
+ */
+export function gitEvent(parts: GitEventParts, body: unknown, context: GitContext): ShapedEvent {
+  const { mapped } = parts;
+  const plain = isPlainObject(body) ? body : {};
   return {
     draft: {
-      app_name: mapped?.app_name ?? repositoryName,
+      app_name: mapped?.app_name ?? recordName(parts.repositoryName),
       aid: mapped?.aid ?? 0,
       zone_code: mapped?.zone_code ?? '',
       env: mapped?.env ?? '',
       host_name: '',
       operator_type: 'user',
-      user_name: userName,
-      uid,
-      operation,
+      user_name: recordName(parts.userName),
+      uid: parts.uid,
+      operation: parts.operation,
       create_time: context.nowSeconds,
       source: 'git',
-      metadata: fitMetadata(plain, context.metadataBudget, { keep: KEEP, trim: 'commits' }),
+      metadata: fitMetadata(plain, context.metadataBudget, { keep: KEEP, trim: 'commits', summary: parts.summary }),
     },
     deliveryKey: context.deliveryKey,
   };

@@ -1,9 +1,9 @@
-// Shaping GitHub webhooks into events. Pure: no I/O.
+// Shaping GitHub webhooks into events. Pure: no I/O. Nullable fields (head_commit, assignee,
+// milestone, body …) read as absent.
 
 import { FieldError } from '../../errors';
 import type { Operation } from '../../event/catalog';
 import { ObjectReader } from '../../event/fields';
-import { MAX_NAME } from '../../event/record';
 import { type GitContext, type GitShape, gitEvent, lookup } from './event';
 
 const GITHUB_KINDS: Readonly<Record<string, Operation>> = {
@@ -20,17 +20,76 @@ export function shapeGitHub(event: string, body: unknown, context: GitContext): 
   const hook = ObjectReader.of(body, '');
   const repository = hook.child('repository');
   if (repository === undefined) throw new FieldError('repository', 'present');
-  const fullName = repository.string('full_name', { nonEmpty: true, max: 1024 });
-  const name = repository.string('name', { nonEmpty: true, max: MAX_NAME });
+  const fullName = repository.string('full_name', { nonEmpty: true });
+  const name = repository.string('name', { nonEmpty: true });
   const sender = hook.child('sender');
   let operation = base;
   if (event === 'push') {
-    const ref = hook.string('ref', { max: 1024 });
-    if (ref.startsWith('refs/tags/')) operation = 'git_tag_push';
+    const tag = hook.string('ref').startsWith('refs/tags/');
+    const deleted = hook.optionalBoolean('deleted') ?? false;
+    operation = tag ? (deleted ? 'git_tag_delete' : 'git_tag_push') : deleted ? 'git_branch_delete' : 'git_push';
   }
-  const userName = sender?.optionalString('login', { max: MAX_NAME }) ?? '';
-  const uid = sender?.optionalInteger('id') ?? 0;
+  const userName = sender?.optionalString('login') ?? '';
   return {
-    events: [gitEvent(operation, name, lookup(context.projects, [fullName]), userName, uid, body, context)],
+    events: [
+      gitEvent(
+        {
+          operation,
+          repositoryName: name,
+          mapped: lookup(context.projects, [fullName]),
+          userName,
+          uid: sender?.optionalInteger('id') ?? 0,
+          summary: summaryOf(event, hook, fullName, userName),
+        },
+        body,
+        context,
+      ),
+    ],
   };
+}
+
+function summaryOf(event: string, hook: ObjectReader, repository: string, user: string) {
+  const common = { sender: 'github', kind: event, repository, user, action: hook.optionalString('action') };
+  const pull = hook.child('pull_request');
+  const release = hook.child('release');
+  const run = hook.child('workflow_run');
+  switch (event) {
+    case 'push':
+      return {
+        ...common,
+        ref: hook.optionalString('ref'),
+        before: hook.optionalString('before'),
+        after: hook.optionalString('after'),
+        created: hook.optionalBoolean('created'),
+        deleted: hook.optionalBoolean('deleted'),
+        forced: hook.optionalBoolean('forced'),
+        commit_count: Array.isArray(hook.raw('commits')) ? (hook.raw('commits') as unknown[]).length : 0,
+      };
+    case 'pull_request':
+      return {
+        ...common,
+        number: hook.optionalInteger('number'),
+        title: pull?.optionalString('title'),
+        state: pull?.optionalString('state'),
+        merged: pull?.optionalBoolean('merged'),
+        base: pull?.child('base')?.optionalString('ref'),
+        head: pull?.child('head')?.optionalString('ref'),
+      };
+    case 'release':
+      return {
+        ...common,
+        tag_name: release?.optionalString('tag_name'),
+        name: release?.optionalString('name'),
+        prerelease: release?.optionalBoolean('prerelease'),
+      };
+    default:
+      return {
+        ...common,
+        id: run?.optionalInteger('id'),
+        name: run?.optionalString('name'),
+        head_branch: run?.optionalString('head_branch'),
+        status: run?.optionalString('status'),
+        conclusion: run?.optionalString('conclusion'),
+      };
+  }
 }

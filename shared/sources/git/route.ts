@@ -20,7 +20,8 @@ export function gitRoute(config: GitSourceConfig, deps: WebhookDeps): Route {
       const signedId = authenticateGitLab(config, request, nowSeconds);
       requireJsonContent(request);
       const body = parseJsonBody(request.rawBody);
-      const deliveryKey = `gitlab:${signedId ?? request.headers['idempotency-key'] ?? request.headers['webhook-id'] ?? `body:${sha256Base64url(request.rawBody)}`}`;
+      // A signed webhook-id is the key; an unsigned Idempotency-Key beside it cannot override it.
+      const deliveryKey = `gitlab:${signedId ?? request.headers['idempotency-key'] ?? `body:${sha256Base64url(request.rawBody)}`}`;
       return respond(
         shape(body, (parsed) => shapeGitLab(gitlabEvent, parsed, { ...context, deliveryKey })),
         deps,
@@ -29,8 +30,9 @@ export function gitRoute(config: GitSourceConfig, deps: WebhookDeps): Route {
     if (githubEvent !== undefined) {
       authenticateGitHub(config, request);
       const body = parseJsonBody(githubJson(request));
-      const delivery = request.headers['x-github-delivery'];
-      const deliveryKey = `github:${delivery ?? `body:${sha256Base64url(request.rawBody)}`}`;
+      // GitHub's signature has no timestamp, so a captured delivery can be resent with a new
+      // X-GitHub-Delivery: the signed body itself is the delivery key (a redelivery sends it again).
+      const deliveryKey = `github:body:${sha256Base64url(request.rawBody)}`;
       return respond(
         shape(body, (parsed) => shapeGitHub(githubEvent, parsed, { ...context, deliveryKey })),
         deps,

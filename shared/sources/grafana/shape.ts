@@ -7,7 +7,7 @@ import { sha256Base64url, sha256Hex } from '../../crypto';
 import { FieldError } from '../../errors';
 import { ObjectReader, readStringMap } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
-import type { ShapedEvent } from '../../event/record';
+import { recordName, type ShapedEvent } from '../../event/record';
 
 type AlertFormat = 'grafana' | 'alertmanager' | 'grafana-legacy';
 
@@ -18,10 +18,16 @@ export interface AlertContext {
   rawBody: string;
 }
 
-import { MAX_NAME } from '../../event/record';
-
 const MAX_HOSTS = 16 * 1024;
-const MAX_ALERTS = 1000;
+/** Notification-wide strings copied into each alert's metadata are cut to this many characters. */
+const MAX_SHARED_CHARS = 1024;
+/**
+ * A legacy Grafana alert carries no time or id, so its delivery key is the body: the same body
+ * within this window is a retry; after it, a new episode of the same alert.
+ */
+export const LEGACY_REDELIVERY_WINDOW_SECONDS = 10 * 60;
+/** A sender's time this far ahead of ours is a wrong clock: the event is dated when received. */
+export const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
 const EXPECTED =
   'a Grafana unified alerting notification (version "1"), a Prometheus Alertmanager notification (version "4") or a legacy Grafana alert (ruleId, evalMatches)';
 
@@ -42,16 +48,18 @@ export function shapeAlerts(body: unknown, context: AlertContext): ShapedEvent[]
 
 function shapeNotification(format: AlertFormat, body: unknown, context: AlertContext): ShapedEvent[] {
   const notification = ObjectReader.of(body, '');
-  const receiver = notification.optionalString('receiver', { max: MAX_NAME }) ?? '';
+  const receiver = notification.optionalString('receiver') ?? '';
+  // What the notification says of all its alerts, bounded: an alert's stored metadata must not grow
+  // with its notification (the common labels and annotations are each alert's own anyway).
   const shared = {
-    receiver,
-    groupKey: notification.optionalString('groupKey') ?? '',
-    externalURL: notification.optionalString('externalURL') ?? '',
+    receiver: cut(receiver, MAX_SHARED_CHARS),
+    groupKey: cut(notification.optionalString('groupKey') ?? '', MAX_SHARED_CHARS),
+    externalURL: cut(notification.optionalString('externalURL') ?? '', MAX_SHARED_CHARS),
     ...(notification.has('orgId') ? { orgId: notification.optionalInteger('orgId') } : {}),
   };
   const alerts = notification.raw('alerts');
-  if (!Array.isArray(alerts) || alerts.length === 0 || alerts.length > MAX_ALERTS) {
-    throw new FieldError('alerts', `an array of 1 to ${MAX_ALERTS} alerts`, alerts);
+  if (!Array.isArray(alerts) || alerts.length === 0) {
+    throw new FieldError('alerts', 'an array of one or more alerts', alerts);
   }
   return alerts.map((item, index) => {
     const alert = ObjectReader.of(item, `alerts.${index}`);
@@ -81,18 +89,19 @@ function shapeNotification(format: AlertFormat, body: unknown, context: AlertCon
       ...optional,
       ...shared,
     };
-    const identity = identityOf(labels, context.labels, `${alert.at('labels')}`);
+    const identity = identityOf(labels, context.labels);
     return {
       draft: {
         ...identity,
         operator_type: 'openapi',
-        user_name: receiver,
+        user_name: recordName(receiver),
         uid: 0,
         operation: 'grafana_alert_notification',
         create_time: eventTime(status === 'firing' ? startsAt : endsAt, context.nowSeconds),
         source: 'grafana',
         metadata: fitMetadata(metadata, context.metadataBudget, {
           keep: ['format', 'status', 'fingerprint', 'startsAt', 'endsAt', 'receiver'],
+          summary: { format, status, alertname: labels.alertname, fingerprint, startsAt, endsAt, labels },
         }),
       },
       deliveryKey: `alert:${fingerprint}:${status}:${startsAt}`,
@@ -107,7 +116,7 @@ function shapeLegacy(body: unknown, context: AlertContext): ShapedEvent {
     throw new FieldError('state', 'one of ok, paused, alerting, pending, no_data', state);
   }
   alert.optionalInteger('ruleId');
-  const evalMatches = alert.raw('evalMatches');
+  const evalMatches = alert.has('evalMatches') ? alert.raw('evalMatches') : undefined;
   if (evalMatches !== undefined && !Array.isArray(evalMatches)) {
     throw new FieldError('evalMatches', 'an array', evalMatches);
   }
@@ -131,7 +140,7 @@ function shapeLegacy(body: unknown, context: AlertContext): ShapedEvent {
   legacy.evalMatches = evalMatches ?? [];
   return {
     draft: {
-      ...identityOf(tags, context.labels, 'tags'),
+      ...identityOf(tags, context.labels),
       operator_type: 'openapi',
       user_name: '',
       uid: 0,
@@ -141,9 +150,17 @@ function shapeLegacy(body: unknown, context: AlertContext): ShapedEvent {
       metadata: fitMetadata(legacy, context.metadataBudget, {
         keep: ['format', 'state', 'ruleId', 'ruleName', 'title'],
         trim: 'evalMatches',
+        summary: {
+          format: 'grafana-legacy',
+          state,
+          ruleId: legacy.ruleId,
+          ruleName: legacy.ruleName,
+          title: legacy.title,
+        },
       }),
     },
     deliveryKey: `legacy:${sha256Base64url(context.rawBody)}`,
+    redeliveryWindowSeconds: LEGACY_REDELIVERY_WINDOW_SECONDS,
   };
 }
 
@@ -167,28 +184,36 @@ interface Identity {
 }
 
 /** The identity fields from the first configured label that is present and not empty. */
-function identityOf(labels: Record<string, string>, mapping: LabelMapping, path: string): Identity {
-  const pick = (names: readonly string[], max: number) => {
+function identityOf(labels: Record<string, string>, mapping: LabelMapping): Identity {
+  // A label longer than the record keeps is cut there; the labels in metadata keep it whole.
+  const pick = (names: readonly string[]) => {
     const name = names.find((candidate) => Object.hasOwn(labels, candidate) && labels[candidate] !== '');
-    const value = name === undefined ? '' : (labels[name] ?? '');
-    if (value.length > max) throw new FieldError(`${path}.${name}`, `at most ${max} characters`, value);
-    return value;
+    return name === undefined ? '' : (labels[name] ?? '');
   };
-  const aidText = pick(mapping.aid, 32);
+  const aidText = pick(mapping.aid);
   const aid = /^\d{1,15}$/.test(aidText) ? Number(aidText) : 0;
   return {
-    app_name: pick(mapping.app_name, MAX_NAME),
+    app_name: recordName(pick(mapping.app_name)),
     aid,
-    env: pick(mapping.env, MAX_NAME),
-    zone_code: pick(mapping.zone_code, MAX_NAME),
-    host_name: pick(mapping.host_name, MAX_HOSTS),
+    env: recordName(pick(mapping.env)),
+    zone_code: recordName(pick(mapping.zone_code)),
+    host_name: cut(pick(mapping.host_name), MAX_HOSTS),
   };
 }
 
-/** Grafana and Alertmanager mark a firing alert's end with the zero time; such times mean "now". */
+/**
+ * The event's time from the sender's: Grafana and Alertmanager mark a firing alert's end with the
+ * zero time, and a clock can be wrong. A time before 2000 or more than MAX_FUTURE_SKEW_SECONDS ahead
+ * of ours means "now" (the sender's own time stays in metadata).
+ */
 function eventTime(text: string, nowSeconds: number): number {
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) && ms > Date.UTC(2000, 0, 1) ? Math.floor(ms / 1000) : nowSeconds;
+  const seconds = Math.floor(Date.parse(text) / 1000);
+  const plausible = seconds > Date.UTC(2000, 0, 1) / 1000 && seconds <= nowSeconds + MAX_FUTURE_SKEW_SECONDS;
+  return Number.isFinite(seconds) && plausible ? seconds : nowSeconds;
+}
+
+function cut(text: string, chars: number): string {
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 }
 
 /** Alertmanager and Grafana always send a fingerprint; without one, the sorted labels identify the alert. */
