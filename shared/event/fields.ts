@@ -142,12 +142,13 @@ export function checkJsonShape(value: unknown, path = '', depth = 0): void {
   }
 }
 
-/** A map of string values (alert labels, annotations, tags); empty when absent. */
+/** A map of string values (alert labels, annotations, tags); empty when absent, null entries left out. */
 export function readStringMap(reader: ObjectReader, key: string, maxValue = 64 * 1024): Record<string, string> {
   const map = reader.child(key);
   const out: Record<string, string> = {};
   for (const name of map?.keys() ?? []) {
-    out[name] = map?.string(name, { max: maxValue }) ?? '';
+    const value = map?.optionalString(name, { max: maxValue });
+    if (value !== undefined) out[name] = value;
   }
   return out;
 }

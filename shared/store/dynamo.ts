@@ -27,13 +27,13 @@ export interface DynamoStoreOptions {
   redeliveryWindowSeconds: number;
   /** Publishing is on: new events are written marked pending, for the publisher and the redrive. */
   publishing?: boolean;
-  /** Most events of one request written at once (a notification's alerts); default 16. */
+  /** Most events of one request written at once (a notification's alerts); default 32. */
   writeConcurrency?: number;
 }
 
 const MAX_ID_DRAWS = 5;
 const MAX_PAGES_PER_LIST = 5;
-const DEFAULT_WRITE_CONCURRENCY = 16;
+const DEFAULT_WRITE_CONCURRENCY = 32;
 
 export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   const { client, table, ids, redeliveryWindowSeconds } = options;

@@ -60,16 +60,21 @@ export async function redriveNow(configText: string, store: EventStore): Promise
   }
 }
 
-/** The ids of every event item in the table behind `endpoint`. */
-export async function storedEventIds(endpoint: string): Promise<number[]> {
+/** Every event item in the table behind `endpoint`. */
+export async function storedEvents(endpoint: string): Promise<Record<string, unknown>[]> {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1' }));
-  const ids: number[] = [];
+  const events: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) if (String(item.pk).startsWith('E#')) ids.push(Number(item.id));
+    for (const item of page.Items ?? []) if (String(item.pk).startsWith('E#')) events.push(item);
     start = page.LastEvaluatedKey;
   } while (start);
   client.destroy();
-  return ids;
+  return events;
+}
+
+/** The ids of every event item in the table behind `endpoint`. */
+export async function storedEventIds(endpoint: string): Promise<number[]> {
+  return (await storedEvents(endpoint)).map((item) => Number(item.id));
 }

@@ -1,0 +1,173 @@
+// Real senders at their real sizes, over HTTP through `npm start` (serverless-offline and the
+// embedded DynamoDB): notifications of 1,000 and 5,000 alerts, a retry after a partial store, and a
+// GitHub push of 2,048 commits (GitHub's most in one delivery). Durations are printed, not asserted.
+
+import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/net';
+import { killLocal, type LocalService, startLocal } from '../support/local-start';
+import { storedEvents } from '../support/pipeline';
+
+let service: LocalService;
+
+beforeAll(async () => {
+  service = await startLocal({ port: await freePort(), dataDir: mkdtempSync(join(tmpdir(), 'junoevent-limits-')) });
+}, 120_000);
+
+afterAll(async () => {
+  await service?.stop();
+  killLocal();
+});
+
+function alert(run: string, n: number) {
+  return {
+    status: 'firing',
+    labels: { alertname: 'DiskFull', app: `app-${n % 5}`, instance: `host-${n}:9100`, run },
+    annotations: { summary: `disk ${n} is almost full`, runbook_url: 'https://runbooks.example/disk' },
+    startsAt: '2026-11-30T10:00:00Z',
+    endsAt: '0001-01-01T00:00:00Z',
+    generatorURL: `https://grafana.example/alerting/grafana/abc/view?n=${n}`,
+    fingerprint: createHmac('sha256', run).update(String(n)).digest('hex').slice(0, 16),
+    silenceURL: '',
+    dashboardURL: '',
+    panelURL: '',
+    values: null,
+    valueString: '',
+  };
+}
+
+function notification(run: string, count: number) {
+  return JSON.stringify({
+    receiver: 'platform-webhook',
+    status: 'firing',
+    orgId: 1,
+    alerts: Array.from({ length: count }, (_, n) => alert(run, n)),
+    groupLabels: { alertname: 'DiskFull' },
+    commonLabels: { alertname: 'DiskFull', run },
+    commonAnnotations: {},
+    externalURL: 'https://grafana.example/',
+    version: '1',
+    groupKey: `{}/{alertname="DiskFull"}:{alertname="DiskFull"}`,
+    truncatedAlerts: 0,
+    title: `[FIRING:${count}] DiskFull`,
+    state: 'alerting',
+    message: '',
+  });
+}
+
+async function postGrafana(body: string) {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac('sha256', service.secrets.secrets.grafana).update(`${ts}:${body}`).digest('hex');
+  const started = performance.now();
+  const response = await fetch(`${service.base}/webhooks/grafana`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-grafana-alerting-signature': signature,
+      'x-grafana-alerting-timestamp': ts,
+    },
+    body,
+  });
+  const answer = (await response.json()) as { events?: { id: number; duplicate: boolean }[] };
+  return { status: response.status, answer, ms: Math.round(performance.now() - started) };
+}
+
+async function storedAlerts(run: string) {
+  const events = (await storedEvents(service.dynamoEndpoint)).filter((item) => item.source === 'grafana');
+  return events.filter((item) => JSON.parse(String(item.metadata)).labels?.run === run);
+}
+
+describe('alert notifications at their real sizes', () => {
+  it.each([1_000, 5_000])('stores every alert of a notification of %i alerts, once', async (count) => {
+    const run = `fanout-${count}`;
+    const body = notification(run, count);
+    const { status, answer, ms } = await postGrafana(body);
+    expect(status).toBe(202);
+    expect(answer.events).toHaveLength(count);
+    const stored = await storedAlerts(run);
+    expect(stored).toHaveLength(count);
+    expect(new Set(stored.map((item) => JSON.parse(String(item.metadata)).fingerprint)).size).toBe(count);
+    const bytesPerAlert = stored.reduce((sum, item) => sum + Buffer.byteLength(String(item.metadata)), 0) / count;
+    console.log(
+      `limits: ${count} alerts (${Buffer.byteLength(body)} bytes) stored in ${ms} ms over HTTP; metadata ${Math.round(bytesPerAlert)} bytes per alert`,
+    );
+  });
+
+  it('after a partial store, the sender retry stores every alert exactly once', async () => {
+    const run = 'partial';
+    // What a function stopped midway leaves behind: the first 300 alerts of the notification stored.
+    const whole = JSON.parse(notification(run, 1_000));
+    const first = await postGrafana(JSON.stringify({ ...whole, alerts: whole.alerts.slice(0, 300) }));
+    expect(first.status).toBe(202);
+    expect(await storedAlerts(run)).toHaveLength(300);
+    const retry = await postGrafana(JSON.stringify(whole));
+    expect(retry.status).toBe(202);
+    expect(retry.answer.events?.filter((event) => event.duplicate)).toHaveLength(300);
+    const stored = await storedAlerts(run);
+    expect(stored).toHaveLength(1_000);
+    expect(new Set(stored.map((item) => JSON.parse(String(item.metadata)).fingerprint)).size).toBe(1_000);
+  });
+});
+
+describe('a GitHub push of 2,048 commits', () => {
+  it('is recorded, its metadata within budget with the newest commits and the summary', async () => {
+    const commits = Array.from({ length: 2_048 }, (_, n) => {
+      const id = createHmac('sha1', 'c').update(String(n)).digest('hex');
+      return {
+        id,
+        tree_id: createHmac('sha1', 't').update(String(n)).digest('hex'),
+        distinct: true,
+        message: `Generated change ${n}`,
+        timestamp: '2026-11-30T10:00:00+01:00',
+        url: `https://github.com/acme/monorepo/commit/${id}`,
+        author: { name: 'Build Bot', email: 'bot@acme.example', username: 'acme-bot' },
+        committer: { name: 'Build Bot', email: 'bot@acme.example', username: 'acme-bot' },
+        added: [`pkg/gen/file_${n}.go`],
+        removed: [],
+        modified: ['pkg/gen/index.go'],
+      };
+    });
+    const last = commits[commits.length - 1];
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      before: 'a'.repeat(40),
+      after: last?.id,
+      repository: { id: 1, name: 'monorepo', full_name: 'acme/monorepo', owner: { login: 'acme' } },
+      pusher: { name: 'acme-bot', email: null },
+      sender: { login: 'acme-bot', id: 99 },
+      created: false,
+      deleted: false,
+      forced: false,
+      base_ref: null,
+      compare: 'https://github.com/acme/monorepo/compare/aaaa...bbbb',
+      commits,
+      head_commit: last,
+    });
+    expect(Buffer.byteLength(body)).toBeGreaterThan(1_000_000);
+    const response = await fetch(`${service.base}/webhooks/git`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': 'push-2048',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', service.secrets.secrets.git).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    expect(response.status).toBe(202);
+    const [event] = (await storedEvents(service.dynamoEndpoint)).filter((item) => item.source === 'git');
+    expect(event).toMatchObject({ operation: 'git_push', app_name: 'monorepo', user_name: 'acme-bot' });
+    const metadata = String(event?.metadata);
+    expect(Buffer.byteLength(metadata)).toBeLessThanOrEqual(64 * 1024);
+    const parsed = JSON.parse(metadata);
+    expect(parsed.summary).toMatchObject({ ref: 'refs/heads/main', commit_count: 2_048, repository: 'acme/monorepo' });
+    expect(parsed.commits.at(-1).id).toBe(last?.id);
+    expect(parsed.truncated.commits.kept + parsed.truncated.commits.dropped).toBe(2_048);
+    console.log(
+      `limits: a ${Buffer.byteLength(body)}-byte push of 2,048 commits kept ${parsed.truncated.commits.kept} commits in ${Buffer.byteLength(metadata)} bytes`,
+    );
+  });
+});
