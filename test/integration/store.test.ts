@@ -1,14 +1,20 @@
 // The store's two conditional writes, against the embedded DynamoDB: id collisions, redeliveries
-// after a crash between the writes, and expired redelivery claims.
+// after a crash between the writes, and expired redelivery deliveries.
 
+import { createHmac } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../shared/config/config';
 import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
 import type { IdGenerator } from '../../shared/event/ids';
 import type { EventDraft } from '../../shared/event/record';
+import { assemble, routeHandler } from '../../shared/runtime';
 import { createDynamoStore } from '../../shared/store/dynamo';
 import { deliveryItemKey } from '../../shared/store/schema';
+import { SECRETS, TEST_CONFIG } from '../support/config';
 import { startTestTable, TABLE, type TestTable } from '../support/dynamo';
+import { invoke } from '../support/http';
+import { quiet } from '../support/pipeline';
 
 let table: TestTable;
 
@@ -98,14 +104,14 @@ describe('event store', () => {
     expect((await table.events()).map((e) => e.id)).toEqual([4000]);
   });
 
-  it('records a delivery again once its claim has expired', async () => {
+  it('records a delivery again once its delivery item has expired', async () => {
     const t0 = Date.UTC(2026, 0, 1);
     await store(scriptedIds(6000), () => t0).record({ draft: draft('d'), deliveryKey: 'delivery-3' });
     const later = () => t0 + (DEFAULT_REDELIVERY_WINDOW_SECONDS + 1) * 1000;
     const result = await store(scriptedIds(7000), later).record({ draft: draft('d'), deliveryKey: 'delivery-3' });
     expect(result).toMatchObject({ record: { id: 7000 }, duplicate: false });
-    const claims = (await table.items()).filter((item) => String(item.pk).startsWith('D#'));
-    expect(claims).toEqual([
+    const deliveries = (await table.items()).filter((item) => String(item.pk).startsWith('D#'));
+    expect(deliveries).toEqual([
       {
         pk: expect.any(String),
         event_id: 7000,
@@ -114,7 +120,7 @@ describe('event store', () => {
     ]);
   });
 
-  it('keeps claims of different sources apart', async () => {
+  it('keeps deliveries of different sources apart', async () => {
     const s = store(scriptedIds(8000, 8001));
     await s.record({ draft: draft('e'), deliveryKey: 'same-key' });
     const devops = await s.record({
@@ -122,6 +128,60 @@ describe('event store', () => {
       deliveryKey: 'same-key',
     });
     expect(devops.duplicate).toBe(false);
+    expect(await table.events()).toHaveLength(2);
+  });
+
+  it('records the events of one body with ids in body order, at most 32 writes at a time', async () => {
+    const s = store(scriptedIds(9001, 9002, 9003, 9004, 9005));
+    const results = await s.recordAll(
+      ['a', 'b', 'c', 'd', 'e'].map((app) => ({ draft: draft(app), deliveryKey: app })),
+    );
+    expect(results.map((r) => [r.record.app_name, r.record.id])).toEqual([
+      ['a', 9001],
+      ['b', 9002],
+      ['c', 9003],
+      ['d', 9004],
+      ['e', 9005],
+    ]);
+  });
+});
+
+describe('legacy Grafana alerts', () => {
+  const legacy = JSON.stringify({
+    title: '[Alerting] CPU high',
+    ruleId: 7,
+    ruleName: 'CPU high',
+    state: 'alerting',
+    evalMatches: null,
+    tags: { app: 'legacy-svc' },
+  });
+
+  it('drop a retry of the same body within 10 minutes, and record a new episode after that', async () => {
+    let clock = Date.UTC(2026, 0, 1);
+    const config = parseConfig(TEST_CONFIG.replace(/timestampHeader = .*\n/, ''), { file: 'legacy.toml', env: {} });
+    const runtime = assemble(config, { client: table.client, publisher: undefined, logger: quiet, now: () => clock });
+    const handler = routeHandler('grafana', runtime);
+    const post = () =>
+      invoke(handler, {
+        path: '/webhooks/grafana',
+        body: legacy,
+        headers: {
+          'content-type': 'application/json',
+          'x-grafana-alerting-signature': createHmac('sha256', SECRETS.grafana).update(legacy).digest('hex'),
+        },
+      });
+    const first = await post();
+    clock += 9 * 60_000;
+    const retry = await post();
+    clock += 2 * 60_000;
+    const episode = await post();
+    const outcome = (r: Awaited<ReturnType<typeof post>>) => (r.body as { events: { duplicate: boolean }[] }).events[0];
+    expect([first.status, retry.status, episode.status]).toEqual([202, 202, 202]);
+    expect([outcome(first)?.duplicate, outcome(retry)?.duplicate, outcome(episode)?.duplicate]).toEqual([
+      false,
+      true,
+      false,
+    ]);
     expect(await table.events()).toHaveLength(2);
   });
 });

@@ -241,14 +241,22 @@ function readApiCases(): fc.Arbitrary<Case> {
   return fc.oneof(noToken, badId, badQuery);
 }
 
-const tallies: Record<string, { sent: number; rejected: number; byKind: Record<string, number> }> = {};
+const tallies: Record<
+  string,
+  { sent: number; rejected: number; acceptedIds: number[]; byKind: Record<string, number> }
+> = {};
+/** Events in the table after the bad input, before the cursor scenario stores its own. */
+let storedByBadInput: Record<string, unknown>[] | undefined;
 
 async function checkRejected(routeName: string, handler: Handler, path: string, item: Case): Promise<void> {
   const response = await invoke(handler, { path, ...item.spec });
-  tallies[routeName] ??= { sent: 0, rejected: 0, byKind: {} };
+  tallies[routeName] ??= { sent: 0, rejected: 0, acceptedIds: [], byKind: {} };
   const tally = tallies[routeName];
   tally.sent += 1;
   tally.byKind[item.kind] = (tally.byKind[item.kind] ?? 0) + 1;
+  if (response.status < 300) {
+    for (const event of (response.body as { events?: { id: number }[] }).events ?? []) tally.acceptedIds.push(event.id);
+  }
   expect(response.status, `${item.kind}: ${response.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
   expect(response.status, `${item.kind}: ${response.text.slice(0, 200)}`).toBeLessThan(500);
   const error = (response.body as { error?: { code?: unknown; message?: unknown } }).error;
@@ -283,17 +291,89 @@ describe('bad input on every route', () => {
   });
 });
 
+describe('forged cursors on a table that has events', () => {
+  it(`read API: ${CASES_PER_ROUTE} well-formed forged or misused cursors, each 200 or 400 invalid_cursor, never 5xx`, async () => {
+    storedByBadInput = await table.events();
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const base = 1_700_000_000;
+    for (let n = 0; n < 6; n += 1) {
+      const body = JSON.stringify({
+        app_name: n % 2 ? 'seed-a' : 'seed-b',
+        operation: 'confgo_file_update',
+        create_time: base + n,
+      });
+      expect(
+        (await invoke(handlers.confgo, { path: '/webhooks/confgo', body, headers: signStandard(SECRETS.confgo, body) }))
+          .status,
+      ).toBe(202);
+    }
+    const list = (query: Record<string, string>) =>
+      invoke(handlers.events, { method: 'GET', path: '/events', query, headers: auth });
+    const first = await list({ app_name: 'seed-a', limit: '1' });
+    const real = (first.body as { next_cursor: string }).next_cursor;
+    const decoded = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as { q: string; ts: string };
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const sortKey = fc
+      .tuple(fc.integer({ min: 0, max: 99_999_999_999 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }))
+      .map(([ts, id]) => `${String(ts).padStart(11, '0')}#${String(id).padStart(16, '0')}`);
+    const misuse = fc.record({
+      app_name: fc.constantFrom('seed-a', 'seed-b', 'other'),
+      since: fc.constantFrom(undefined, String(base), String(base + 3)),
+      until: fc.constantFrom(undefined, String(base + 4)),
+      env: fc.constantFrom(undefined, 'prod'),
+    });
+    const cursors = fc.oneof(
+      // A real cursor reused with another listing: always 400.
+      misuse
+        .filter((q) => !(q.app_name === 'seed-a' && !q.since && !q.until && !q.env))
+        .map((q) => ({ query: q, cursor: real, expect: [400] })),
+      // The real fingerprint with any well-formed sort key: 200 when it is a key of this listing's range.
+      sortKey.map((ts) => ({
+        query: { app_name: 'seed-a' },
+        cursor: encode({ q: decoded.q, ts }),
+        expect: [200, 400],
+      })),
+      // Another listing's key, pk and partition as an older cursor shape carried them.
+      fc.tuple(sortKey, fc.string({ maxLength: 20 })).map(([ts, k]) => ({
+        query: { app_name: 'seed-a' },
+        cursor: encode({ i: 'byApp', pk: `E#${k}`, ts, k }),
+        expect: [400],
+      })),
+    );
+    await fc.assert(
+      fc.asyncProperty(cursors, async ({ query, cursor, expect: allowed }) => {
+        const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          string
+        >;
+        const response = await list({ ...defined, cursor });
+        tallies['read API (cursors)'] ??= { sent: 0, rejected: 0, acceptedIds: [], byKind: {} };
+        const tally = tallies['read API (cursors)'];
+        tally.sent += 1;
+        if (response.status === 400) tally.rejected += 1;
+        expect(allowed, response.text.slice(0, 200)).toContain(response.status);
+        if (response.status === 400)
+          expect((response.body as { error: { code: string } }).error.code).toBe('invalid_cursor');
+      }),
+      { numRuns: CASES_PER_ROUTE },
+    );
+  });
+});
+
 afterAll(async () => {
-  const stored = (await table.events()).length;
+  const stored = storedByBadInput ?? (await table.events());
+  const storedIds = new Set(stored.map((item) => Number(item.id)));
   for (const [route, tally] of Object.entries(tallies)) {
+    const accepted = tally.sent - tally.rejected;
     summary(`bad input ${route}`, {
       sent: tally.sent,
-      accepted: tally.sent - tally.rejected,
+      accepted,
       rejected: tally.rejected,
-      stored,
+      stored: stored.length,
       published: 'n/a',
-      lost: 0,
-      duplicated: 0,
+      // Accepted deliveries whose events are not stored; and events stored beyond what was accepted.
+      lost: tally.acceptedIds.filter((id) => !storedIds.has(id)).length,
+      duplicated: Math.max(stored.length - tally.acceptedIds.length, 0),
     });
   }
 });

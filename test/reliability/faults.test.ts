@@ -14,8 +14,8 @@ import { BROKER, brokerScript, ROCKETMQ_CONFIG, receiveKeys, startConsumer } fro
 import { SECRETS } from '../support/config';
 import { TABLE } from '../support/dynamo';
 import { useFunctions } from '../support/functions';
-import { type Handler, invoke, signStandard } from '../support/http';
-import { countingPublisher, envelopeHandler, publishingStore, redriveNow, storedEventIds } from '../support/pipeline';
+import { invoke, signStandard } from '../support/http';
+import { countingPublisher, envelopeHandler, publishingStore, redriveNow, storedEvents } from '../support/pipeline';
 import { summary } from './support';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -52,14 +52,14 @@ async function startEmulator(port: number, path: string): Promise<ChildProcess> 
 }
 
 let sequence = 0;
-function send(handler: Handler) {
+/** A new signed delivery, numbered in its metadata (n) so stored events can be matched to it. */
+function delivery() {
   sequence += 1;
   const body = JSON.stringify({ app_name: 'fault-svc', operation: 'confgo_file_update', metadata: { n: sequence } });
-  return invoke(handler, {
-    path: '/webhooks/confgo',
-    body,
-    headers: signStandard(SECRETS.confgo, body, { id: `fault-${sequence}` }),
-  });
+  return {
+    n: sequence,
+    spec: { path: '/webhooks/confgo', body, headers: signStandard(SECRETS.confgo, body, { id: `fault-${sequence}` }) },
+  };
 }
 
 describe('faults', () => {
@@ -74,7 +74,13 @@ describe('faults', () => {
     const handler = envelopeHandler('confgo', publishingStore(endpoint), counting);
     const { published } = counting;
 
-    const responses: { status: number; code?: string | undefined; id?: number | undefined }[] = [];
+    type Sent = { n: number; spec: ReturnType<typeof delivery>['spec'] };
+    const responses: (Sent & { status: number; code?: string | undefined; id?: number | undefined })[] = [];
+    const sendOne = async (sent: Sent) => {
+      const response = await invoke(handler, sent.spec);
+      const body = response.body as { events?: { id: number }[]; error?: { code: string } };
+      return { ...sent, status: response.status, code: body.error?.code, id: body.events?.[0]?.id };
+    };
     const record = async (count: number, concurrency: number, onEach?: (done: number) => void) => {
       let next = 0;
       let done = 0;
@@ -82,9 +88,7 @@ describe('faults', () => {
         Array.from({ length: concurrency }, async () => {
           while (next < count) {
             next += 1;
-            const response = await send(handler);
-            const body = response.body as { events?: { id: number }[]; error?: { code: string } };
-            responses.push({ status: response.status, code: body.error?.code, id: body.events?.[0]?.id });
+            responses.push(await sendOne(delivery()));
             done += 1;
             onEach?.(done);
           }
@@ -102,20 +106,33 @@ describe('faults', () => {
     emulator = await startEmulator(port, path);
     await record(30, 5);
     expect(responses.slice(90).every((r) => r.status === 202)).toBe(true);
+    // A 503 is safe to retry: the sender sends the same delivery again, and it is stored once.
+    const refused = responses.filter((r) => r.status === 503);
+    const retried = await Promise.all(refused.map((r) => sendOne({ n: r.n, spec: r.spec })));
+    expect(retried.map((r) => r.status)).toEqual(refused.map(() => 202));
 
-    const stored = new Set(await storedEventIds(endpoint));
+    const events = await storedEvents(endpoint);
     emulator.kill('SIGKILL');
-    const accepted = responses.filter((r) => r.status === 202);
-    const lost = accepted.filter((r) => r.id === undefined || !stored.has(r.id)).length;
+    const stored = new Set(events.map((item) => Number(item.id)));
+    const eventsPerDelivery = new Map<number, number>();
+    for (const item of events) {
+      const n = Number(JSON.parse(String(item.metadata)).n);
+      eventsPerDelivery.set(n, (eventsPerDelivery.get(n) ?? 0) + 1);
+    }
+    const acceptedDeliveries = new Set([...responses, ...retried].filter((r) => r.status === 202).map((r) => r.n));
+    const lost = [...acceptedDeliveries].filter((n) => !eventsPerDelivery.has(n)).length;
+    const duplicated = [...eventsPerDelivery.values()].filter((count) => count > 1).length;
     summary('faults dynamodb-killed', {
-      sent: responses.length,
-      accepted: accepted.length,
-      rejected: responses.length - accepted.length,
-      stored: stored.size,
+      sent: responses.length + retried.length,
+      accepted: acceptedDeliveries.size,
+      rejected: refused.length,
+      stored: events.length,
       published: published.length,
       lost,
-      duplicated: published.length - new Set(published).size,
+      duplicated: duplicated + published.length - new Set(published).size,
     });
+    expect(acceptedDeliveries.size).toBe(sequence);
+    expect(duplicated).toBe(0);
     // Only 202 or 503 with its JSON error: never a 500.
     for (const response of responses) {
       expect([202, 503]).toContain(response.status);
@@ -146,7 +163,7 @@ describe.skipIf(!BROKER)('faults (real broker)', () => {
     let rejected = 0;
     try {
       for (let n = 0; n < EVENTS; n += 1) {
-        const response = await send(handlers.confgo);
+        const response = await invoke(handlers.confgo, delivery().spec);
         const id = (response.body as { events?: { id: number }[] }).events?.[0]?.id;
         if (response.status === 202 && id !== undefined) ids.push(id);
         else rejected += 1;

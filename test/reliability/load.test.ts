@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/net';
 import { signStandard } from '../support/http';
 import { killLocal, startLocal } from '../support/local-start';
-import { storedEventIds } from '../support/pipeline';
+import { storedEvents } from '../support/pipeline';
 import { LONG, summary } from './support';
 
 const REQUESTS = LONG ? 10_000 : 2_000;
@@ -20,6 +20,7 @@ afterAll(() => {
 });
 
 interface Sent {
+  n: number;
   startedAt: number;
   endedAt: number;
   status: number;
@@ -46,18 +47,25 @@ describe('load over HTTP', () => {
           body,
         });
         const answer = (await response.json()) as { events?: { id: number }[] };
-        sent.push({ startedAt, endedAt: Date.now(), status: response.status, id: answer.events?.[0]?.id });
+        sent.push({ n, startedAt, endedAt: Date.now(), status: response.status, id: answer.events?.[0]?.id });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 
-    const stored = await storedEventIds(service.dynamoEndpoint);
+    const events = await storedEvents(service.dynamoEndpoint);
     expect(await service.stop()).toBe(0);
+    const stored = events.map((item) => Number(item.id));
 
     const accepted = sent.filter((s) => s.status === 202);
     const ids = accepted.map((s) => s.id);
-    const storedSet = new Set(stored);
-    const lost = ids.filter((id) => id === undefined || !storedSet.has(id)).length;
+    // Each delivery carries its number n in metadata: count the events stored for each.
+    const eventsPerDelivery = new Map<number, number>();
+    for (const item of events) {
+      const n = Number(JSON.parse(String(item.metadata)).n);
+      eventsPerDelivery.set(n, (eventsPerDelivery.get(n) ?? 0) + 1);
+    }
+    const lost = accepted.filter((s) => !eventsPerDelivery.has(s.n)).length;
+    const duplicated = [...eventsPerDelivery.values()].filter((count) => count > 1).length;
     summary('load', {
       sent: sent.length,
       accepted: accepted.length,
@@ -65,8 +73,9 @@ describe('load over HTTP', () => {
       stored: stored.length,
       published: 'n/a',
       lost,
-      duplicated: stored.length - storedSet.size,
+      duplicated,
     });
+    expect(duplicated).toBe(0);
     expect(sent.filter((s) => s.status !== 202)).toEqual([]);
     expect(stored).toHaveLength(REQUESTS);
     expect(new Set(ids).size).toBe(REQUESTS);

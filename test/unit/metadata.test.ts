@@ -39,3 +39,46 @@ describe('metadata budget', () => {
     expect(parsed.truncated.reduced).toEqual(['project']);
   });
 });
+
+describe('metadata fitting at scale and at the smallest budget', () => {
+  it('fits a body of 20,000 top-level keys in linear time, dropping the largest first', () => {
+    const body: Record<string, unknown> = { ref: 'refs/heads/main' };
+    for (let i = 0; i < 20_000; i += 1) body[`key_${i}`] = 'v'.repeat(i % 50);
+    const started = performance.now();
+    const fitted = fitMetadata(body, 64 * 1024, { keep: ['ref'], summary: { ref: 'refs/heads/main' } });
+    const ms = performance.now() - started;
+    console.log(
+      `metadata: 20,000 keys (${Buffer.byteLength(JSON.stringify(body))} bytes) fitted in ${ms.toFixed(1)} ms`,
+    );
+    expect(Buffer.byteLength(fitted)).toBeLessThanOrEqual(64 * 1024);
+    const parsed = JSON.parse(fitted);
+    expect(parsed.summary).toEqual({ ref: 'refs/heads/main' });
+    expect(parsed.ref).toBe('refs/heads/main');
+    // What is kept is the smallest values: every kept key is no larger than every dropped one.
+    const keptSizes = Object.keys(parsed)
+      .filter((key) => key.startsWith('key_'))
+      .map((key) => Number(key.slice(4)) % 50);
+    expect(Math.max(...keptSizes)).toBeLessThan(49);
+    expect(parsed.truncated.dropped).toHaveLength(13);
+    expect(parsed.truncated.dropped.at(-1)).toMatch(/^… \d+ more$/);
+  });
+
+  it('keeps the summary and says what was cut when even the kept fields exceed the budget', () => {
+    const body = { ref: 'r'.repeat(10_000), after: 'a'.repeat(10_000), repository: { name: 'n'.repeat(10_000) } };
+    const fitted = fitMetadata(body, 4096, {
+      keep: ['ref', 'after', 'repository'],
+      summary: {
+        kind: 'push',
+        ref: 'refs/heads/main',
+        deleted: false,
+        commit_count: 3,
+        labels: { a: 'x'.repeat(999) },
+      },
+    });
+    expect(Buffer.byteLength(fitted)).toBeLessThanOrEqual(4096);
+    const parsed = JSON.parse(fitted);
+    expect(parsed.summary).toMatchObject({ kind: 'push', ref: 'refs/heads/main', deleted: false, commit_count: 3 });
+    expect(parsed.summary.labels.a).toHaveLength(257);
+    expect(parsed.truncated.original_bytes).toBe(Buffer.byteLength(JSON.stringify(body)));
+  });
+});
