@@ -203,7 +203,7 @@ describe('GET /events', () => {
     [{ app_name: 'a', limit: '101' }, 'limit must be a whole number from 1 to 100'],
     [{ app_name: 'a', since: 'yesterday' }, 'since must be unix seconds'],
     [{ app_name: 'a', since: '5', until: '4' }, 'since must not be after until'],
-    [{ app_name: 'a', zone: 'x' }, 'unknown query parameter zone'],
+    [{ app_name: 'a', zone: 'x' }, 'unknown query parameter "zone"'],
   ])('answers 400 for %j', async (query, message) => {
     const response = await get(query);
     expect(response.status).toBe(400);
