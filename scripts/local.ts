@@ -1,5 +1,5 @@
-// Settings shared by the local scripts (start, send): ports, the data folder and the local secrets,
-// generated once per checkout and kept in the git-ignored .data/ folder.
+// Settings shared by the local scripts (start, send, redrive): ports, the data folder and the local
+// secrets, generated once per checkout and kept in the git-ignored .data/ folder.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,14 +7,28 @@ import { resolve } from 'node:path';
 import { isPlainObject } from '../shared/event/fields';
 
 export const ROOT = resolve(__dirname, '..');
+export const DEFAULT_DATA_DIR = resolve(ROOT, '.data');
+export const DEFAULT_PORT = 3000;
 
-export interface LocalSettings {
+/** What npm start generates; `grafanaToken` is the bearer token a config may read as ${JUNOEVENT_GRAFANA_TOKEN}. */
+export interface LocalSecrets {
+  apiToken: string;
+  secrets: { confgo: string; devops: string; grafana: string; git: string; grafanaToken: string };
+}
+
+export interface LocalSettings extends LocalSecrets {
   port: number;
+  lambdaPort: number;
   dynamoPort: number;
   table: string;
   dataDir: string;
-  apiToken: string;
-  secrets: { confgo: string; devops: string; grafana: string; git: string };
+  secretsFile: string;
+}
+
+/** The Node versions the toolchain supports (package.json "engines": ^20.19 || >=22.12). */
+export function supportedNode(version: string): boolean {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  return (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
 }
 
 function portFrom(value: string | undefined, fallback: number, name: string): number {
@@ -24,36 +38,72 @@ function portFrom(value: string | undefined, fallback: number, name: string): nu
   return port;
 }
 
+/** The data folder: $JUNOEVENT_DATA_DIR (relative to the repository root) or .data/. */
+export function dataDirFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return env.JUNOEVENT_DATA_DIR ? resolve(ROOT, env.JUNOEVENT_DATA_DIR) : DEFAULT_DATA_DIR;
+}
+
+const GENERATORS: Record<keyof LocalSecrets['secrets'], () => string> = {
+  confgo: standardSecret,
+  devops: standardSecret,
+  grafana: randomToken,
+  git: randomToken,
+  grafanaToken: randomToken,
+};
+
 export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
-  const dataDir = resolve(ROOT, env.JUNOEVENT_DATA_DIR ?? '.data');
-  const file = resolve(dataDir, 'local-secrets.json');
-  let stored: unknown;
-  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
-  if (!isLocalSecrets(stored)) {
-    stored = {
-      apiToken: randomBytes(24).toString('base64url'),
-      secrets: {
-        confgo: standardSecret(),
-        devops: standardSecret(),
-        grafana: randomBytes(24).toString('base64url'),
-        git: randomBytes(24).toString('base64url'),
-      },
-    };
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-  }
-  if (!isLocalSecrets(stored)) throw new Error(`${file} could not be written`);
-  const port = portFrom(env.PORT, 3000, 'PORT');
+  const dataDir = dataDirFrom(env);
+  const secretsFile = resolve(dataDir, 'local-secrets.json');
+  const port = portFrom(env.PORT, DEFAULT_PORT, 'PORT');
   return {
     port,
+    lambdaPort: portFrom(env.LAMBDA_PORT, port + 2, 'LAMBDA_PORT'),
     dynamoPort: portFrom(env.DYNAMODB_PORT, port + 1000, 'DYNAMODB_PORT'),
     table: env.JUNOEVENT_TABLE ?? 'appevent',
     dataDir,
-    ...stored,
+    secretsFile,
+    ...readOrCreateSecrets(secretsFile),
   };
 }
 
-/** The environment junoevent.toml reads: what serverless.yml gives the deployed functions. */
+/**
+ * The secrets kept in `file`; the first run generates them, and a secret a newer version added is
+ * generated next to the ones already there (which never change).
+ */
+function readOrCreateSecrets(file: string): LocalSecrets {
+  let stored: unknown;
+  if (existsSync(file)) {
+    try {
+      stored = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`${file} is not valid JSON: fix it, or delete it to generate new local secrets`, {
+        cause: error,
+      });
+    }
+  }
+  const apiToken = isPlainObject(stored) && typeof stored.apiToken === 'string' ? stored.apiToken : undefined;
+  const kept = isPlainObject(stored) && isPlainObject(stored.secrets) ? stored.secrets : {};
+  let changed = apiToken === undefined;
+  const secrets = Object.fromEntries(
+    Object.entries(GENERATORS).map(([name, generate]) => {
+      const value = kept[name];
+      if (typeof value === 'string') return [name, value];
+      changed = true;
+      return [name, generate()];
+    }),
+  ) as LocalSecrets['secrets'];
+  const result: LocalSecrets = { apiToken: apiToken ?? randomToken(), secrets };
+  if (changed) {
+    mkdirSync(resolve(file, '..'), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
+  }
+  return result;
+}
+
+/**
+ * The environment junoevent.toml reads: what serverless.yml gives the deployed functions, and
+ * JUNOEVENT_GRAFANA_TOKEN for a local config that accepts a Grafana or Alertmanager bearer token.
+ */
 export function functionEnvironment(settings: LocalSettings): Record<string, string> {
   return {
     JUNOEVENT_TABLE: settings.table,
@@ -61,6 +111,7 @@ export function functionEnvironment(settings: LocalSettings): Record<string, str
     JUNOEVENT_CONFGO_SECRET: settings.secrets.confgo,
     JUNOEVENT_DEVOPS_SECRET: settings.secrets.devops,
     JUNOEVENT_GRAFANA_SECRET: settings.secrets.grafana,
+    JUNOEVENT_GRAFANA_TOKEN: settings.secrets.grafanaToken,
     JUNOEVENT_GIT_SECRET: settings.secrets.git,
   };
 }
@@ -69,10 +120,8 @@ function standardSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-function isLocalSecrets(value: unknown): value is Pick<LocalSettings, 'apiToken' | 'secrets'> {
-  if (!isPlainObject(value) || typeof value.apiToken !== 'string' || !isPlainObject(value.secrets)) return false;
-  const { secrets } = value;
-  return ['confgo', 'devops', 'grafana', 'git'].every((source) => typeof secrets[source] === 'string');
+function randomToken(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 export { portFrom };
