@@ -1,45 +1,134 @@
-// npm run send -- <confgo|devops> <file.json> [--id <webhook-id>] [--curl]
-// Signs a Juno event envelope with the source's local secret (Standard Webhooks) and posts it to the
-// local junoevent started by `npm start`. --id repeats a delivery id (to see redelivery handling);
-// --curl prints the equivalent curl command instead of sending.
+// npm run send -- <sender> <file.json> [--event <name>] [--id <delivery-id>] [--read] [--curl]
+// Posts the body to the local junoevent with the headers the real sender would add, signed with the
+// credentials of the config the running instance serves. The instance is found through the state
+// file npm start writes (PORT and JUNOEVENT_DATA_DIR override). --read then prints each stored
+// event from GET /events/{id}; --curl prints an equivalent curl command instead of sending.
 
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Webhook } from 'standardwebhooks';
-import { localSettings } from './local';
+import { loadConfig } from '../shared/config/config';
+import { displayPath, locateInstance, networkReason } from './instance';
+import { functionEnvironment, localSettings, ROOT } from './local';
+import { curlCommand, isSender, prepare, SENDERS } from './senders';
 
-async function main(): Promise<void> {
+const USAGE = [
+  'usage: npm run send -- <sender> <file.json> [--event <name>] [--id <delivery-id>] [--read] [--curl]',
+  '',
+  ...Object.entries(SENDERS).map(([name, what]) => `  ${name.padEnd(15)} ${what}`),
+  '',
+  '  --event  the GitLab or GitHub event name (GitLab: from object_kind; GitHub: from the file name github_<event>…)',
+  '  --id     the delivery id to use (send twice with the same id to see a redelivery answered as a duplicate)',
+  '  --read   print each stored event (GET /events/{id}) after sending',
+  '  --curl   print the equivalent curl command instead of sending',
+  '',
+  'examples: npm run send -- confgo examples/confgo_file_publish.json --read',
+  '          npm run send -- gitlab examples/gitlab_push.json',
+].join('\n');
+
+async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { id: { type: 'string' }, curl: { type: 'boolean', default: false } },
+    options: {
+      id: { type: 'string' },
+      event: { type: 'string' },
+      read: { type: 'boolean', default: false },
+      curl: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
-  const [source, file] = positionals;
-  if ((source !== 'confgo' && source !== 'devops') || file === undefined) {
-    throw new Error('usage: npm run send -- <confgo|devops> <file.json> [--id <webhook-id>] [--curl]');
+  const [sender, file] = positionals;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
+  if (!isSender(sender) || file === undefined || positionals.length > 2) {
+    if (sender !== undefined && !isSender(sender)) console.error(`unknown sender ${JSON.stringify(sender)}\n`);
+    console.error(USAGE);
+    return 2;
+  }
+
+  const located = locateInstance();
   const settings = localSettings();
-  const body = readFileSync(file, 'utf8');
-  const id = values.id ?? `msg_${randomUUID()}`;
-  const timestamp = new Date();
-  const signature = new Webhook(settings.secrets[source]).sign(id, timestamp, body);
-  const url = `http://localhost:${settings.port}/webhooks/${source}`;
-  const headers = {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-    'webhook-signature': signature,
-  };
+  const explicit = process.env.JUNOEVENT_CONFIG;
+  const configFile = explicit ? resolve(explicit) : (located.configLoaded ?? resolve(ROOT, 'junoevent.toml'));
+  const configName = displayPath(explicit ? resolve(explicit) : (located.state?.config ?? configFile));
+  const config = loadConfig({ file: configFile, env: { ...process.env, ...functionEnvironment(settings) } });
+
+  // npm runs scripts from the repository root; a path is relative to where npm was run.
+  const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  const body = readFileSync(path, 'utf8');
+  const outgoing = prepare(sender, body, config, {
+    file: path,
+    id: values.id,
+    event: values.event,
+    now: new Date(),
+    configName,
+  });
+  for (const note of outgoing.notes) console.error(`note: ${note}`);
+  const url = `${located.url}${outgoing.route}`;
+
   if (values.curl) {
-    const flags = Object.entries(headers).map(([name, value]) => `-H '${name}: ${value}'`);
-    console.log(`curl -sS -X POST ${url} ${flags.join(' ')} --data-binary @${file}`);
-    return;
+    console.log(curlCommand(url, outgoing.headers, file));
+    if (Object.keys(outgoing.headers).some((name) => /timestamp/i.test(name))) {
+      console.error('note: the signature covers the time it was made: the command is accepted for 5 minutes');
+    }
+    if (values.read) {
+      console.error(
+        `note: read an event back with: curl -sS -H 'authorization: Bearer <API token>' ${located.url}/events/<id from the answer>`,
+      );
+    }
+    return 0;
   }
-  const response = await fetch(url, { method: 'POST', headers, body });
-  console.log(response.status, await response.text());
+
+  const response = await request(url, { method: 'POST', headers: outgoing.headers, body }, located.hint);
+  const text = await response.text();
+  console.log(response.status, text);
+  let status = response.status >= 400 ? 1 : 0;
+  if (!values.read || status !== 0) return status;
+
+  const answer = parseJson(text) as { events?: { id: number }[]; ignored?: string } | undefined;
+  const ids = answer?.events?.map((event) => event.id) ?? [];
+  if (ids.length === 0) {
+    console.log(`nothing was stored, so nothing to read back${answer?.ignored ? ` (ignored: ${answer.ignored})` : ''}`);
+    return status;
+  }
+  const token = config.api.token;
+  if (token === undefined) throw new Error(`cannot read the events back: ${configName} sets no junoevent.api.token`);
+  for (const id of ids) {
+    const readUrl = `${located.url}/events/${id}`;
+    const read = await request(readUrl, { headers: { authorization: `Bearer ${token}` } }, located.hint);
+    const record = await read.text();
+    console.log(`GET ${readUrl} → ${read.status}`);
+    console.log(JSON.stringify(parseJson(record) ?? record, null, 2));
+    if (read.status !== 200) status = 1;
+  }
+  return status;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+/** fetch, with a failure that names the URL it tried and what to do about it. */
+async function request(url: string, init: RequestInit, hint: string): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    throw new Error(`cannot reach junoevent at ${url} (${networkReason(error)}): ${hint}`);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);
