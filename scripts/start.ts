@@ -1,19 +1,241 @@
 // npm start: builds the functions, starts the embedded DynamoDB (data kept in .data/), creates the
 // table from serverless.yml, and serves every route through serverless-offline. Ctrl-C stops all.
+//
+// Before anything starts: an instance already running on the same data folder is reported (and left
+// alone), the config is validated, and the three ports are checked. The instance records itself in
+// <data folder>/instance.json for the other local scripts. The functions read a copy of the config
+// taken when it was last valid; saving the file restarts them with the new version, and an invalid
+// edit is reported and not used.
 
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { loadConfig } from '../shared/config/config';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseConfig } from '../shared/config/config';
+import type { Config } from '../shared/config/types';
+import { banner, brokerAnswers, publishingLine } from './banner';
 import { buildFunctions } from './build';
 import { startDynalite } from './dynalite';
-import { functionEnvironment, localSettings, portFrom, ROOT } from './local';
+import { claimState, displayPath, type InstanceState, releaseState, runningInstance, updateState } from './instance';
+import { functionEnvironment, type LocalSettings, localSettings, ROOT, supportedNode } from './local';
+import { bindError } from './net';
+import { OfflineOutput } from './offline-output';
 import { ensureTable } from './table';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** How long the routes may take to answer after serverless-offline starts. */
+const READY_TIMEOUT_MS = 60_000;
+
 async function main(): Promise<void> {
+  if (!supportedNode(process.version)) {
+    throw new Error(`junoevent needs Node.js ^20.19 or >=22.12 (package.json "engines"); this is ${process.version}`);
+  }
   const settings = localSettings();
-  const lambdaPort = portFrom(process.env.LAMBDA_PORT, settings.port + 2, 'LAMBDA_PORT');
+  const already = runningInstance(settings.dataDir);
+  if (already !== undefined) throw alreadyRunning(already);
+
+  const configFile = resolve(process.env.JUNOEVENT_CONFIG ?? 'junoevent.toml');
+  const functionEnv = { ...process.env, ...functionEnvironment(settings) };
+  // Fail here, with the config's own message, rather than on the first request.
+  let configText = readConfigText(configFile);
+  let config = parseConfig(configText, { file: configFile, env: functionEnv });
+  await checkPorts(settings);
+
+  // The copy keeps the file's name, so the functions' messages name it.
+  const loadedFile = resolve(settings.dataDir, 'config-in-use', basename(configFile));
+  const state: InstanceState = {
+    pid: process.pid,
+    status: 'starting',
+    url: `http://127.0.0.1:${settings.port}`,
+    port: settings.port,
+    lambda_port: settings.lambdaPort,
+    dynamodb_endpoint: `http://127.0.0.1:${settings.dynamoPort}`,
+    data_dir: settings.dataDir,
+    config: configFile,
+    config_loaded: loadedFile,
+    secrets_file: settings.secretsFile,
+    api_token: config.api.token ?? null,
+    publishing: config.rocketmq.enable,
+    started_at: new Date().toISOString(),
+  };
+  const other = claimState(state);
+  if (other !== undefined) throw alreadyRunning(other);
+  process.on('exit', () => releaseState(settings.dataDir, process.pid));
+  mkdirSync(resolve(loadedFile, '..'), { recursive: true });
+  writeFileSync(loadedFile, configText, { mode: 0o600 });
+
+  await buildFunctions();
+  const dynamo = await startDynalite({ port: settings.dynamoPort, path: resolve(settings.dataDir, 'dynamodb') });
+  await ensureTable(dynamo.client, settings.table);
+
+  const output = new OfflineOutput({ publishing: config.rocketmq.enable });
+  let offline = startOffline(settings, loadedFile, output);
+  let stopping = false;
+  let restarting = false;
+
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    unwatchFile(configFile);
+    await stopOffline(offline);
+    await dynamo.close();
+    releaseState(settings.dataDir, process.pid);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  const watchExit = (child: ChildProcess) => {
+    child.on('exit', (code, signal) => {
+      if (stopping || restarting || child !== offline) return;
+      const reason = offlineFailure(child, settings) ?? `serverless-offline exited (${code ?? signal}); stopping`;
+      console.error(reason);
+      void stop(code || 1);
+    });
+  };
+  watchExit(offline);
+
+  try {
+    await waitUntilOurs(state.url, config, offline);
+  } catch (error) {
+    // An exit of serverless-offline has already said why.
+    if (!stopping) console.error(error instanceof Error ? error.message : error);
+    return stop(1);
+  }
+  output.ready = true;
+  state.status = 'running';
+  updateState(state);
+  console.log(banner(state, config, await brokerAnswers(config)));
+
+  // Saving the config restarts the functions with it; an invalid version is reported and not used.
+  let loadedAt = new Date();
+  let seenText = configText;
+  let reloading: Promise<void> | undefined;
+  let again = false;
+  const name = displayPath(configFile);
+  const reload = async () => {
+    let text: string;
+    try {
+      text = readConfigText(configFile);
+    } catch (error) {
+      text = '';
+      if (seenText !== text) reportInvalid(name, error, loadedAt);
+      seenText = text;
+      return;
+    }
+    if (text === seenText) return;
+    seenText = text;
+    let next: Config;
+    try {
+      next = parseConfig(text, { file: configFile, env: functionEnv });
+    } catch (error) {
+      reportInvalid(name, error, loadedAt);
+      return;
+    }
+    if (text === configText) {
+      console.log(`${name} is back to the version the functions use: nothing to reload`);
+      return;
+    }
+    console.log(`${name} changed: restarting the functions with it`);
+    writeFileSync(loadedFile, text, { mode: 0o600 });
+    output.ready = false;
+    output.publishing = next.rocketmq.enable;
+    restarting = true;
+    await stopOffline(offline);
+    if (stopping) return;
+    offline = startOffline(settings, loadedFile, output);
+    watchExit(offline);
+    restarting = false;
+    await waitUntilOurs(state.url, next, offline);
+    output.ready = true;
+    configText = text;
+    config = next;
+    loadedAt = new Date();
+    Object.assign(state, { api_token: next.api.token ?? null, publishing: next.rocketmq.enable });
+    updateState(state);
+    console.log(
+      `${name} reloaded at ${clock(loadedAt)}; publishing ${publishingLine(config, await brokerAnswers(config))}`,
+    );
+  };
+  const scheduleReload = () => {
+    if (stopping) return;
+    if (reloading !== undefined) {
+      again = true;
+      return;
+    }
+    reloading = reload()
+      .catch((error: unknown) => {
+        console.error(`reloading ${name} failed: ${error instanceof Error ? error.message : error}`);
+        void stop(1);
+      })
+      .finally(() => {
+        reloading = undefined;
+        if (again) {
+          again = false;
+          scheduleReload();
+        }
+      });
+  };
+  watchFile(configFile, { interval: 250 }, () => scheduleReload());
+}
+
+/** 13:05:09 */
+function clock(date: Date): string {
+  return date.toTimeString().slice(0, 8);
+}
+
+function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`junoevent config ${file} cannot be read: create it or set JUNOEVENT_CONFIG to its path`, {
+      cause: error,
+    });
+  }
+}
+
+function reportInvalid(name: string, error: unknown, loadedAt: Date): void {
+  console.error(`${name} changed but cannot be used: ${error instanceof Error ? error.message : error}`);
+  console.error(`  the functions keep the version loaded at ${clock(loadedAt)}; save a valid file to reload`);
+}
+
+function alreadyRunning(state: InstanceState): Error {
+  return new Error(
+    `junoevent is already running (pid ${state.pid}, ${state.url}) with data in ${displayPath(state.data_dir)}: ` +
+      `use that one, or stop it first (Ctrl-C where it runs, or kill -INT ${state.pid}); for a second instance set JUNOEVENT_DATA_DIR and PORT`,
+  );
+}
+
+/** Each port free before anything starts, or one line naming the port and the variable to change. */
+async function checkPorts(settings: LocalSettings): Promise<void> {
+  const ports = [
+    { variable: 'PORT', port: settings.port, what: 'the HTTP port' },
+    { variable: 'LAMBDA_PORT', port: settings.lambdaPort, what: "serverless-offline's Lambda port" },
+    { variable: 'DYNAMODB_PORT', port: settings.dynamoPort, what: 'the embedded DynamoDB port' },
+  ];
+  for (const [index, entry] of ports.entries()) {
+    const same = ports.slice(0, index).find((earlier) => earlier.port === entry.port);
+    if (same !== undefined) {
+      throw new Error(
+        `${same.variable} and ${entry.variable} are both ${entry.port}: give ${entry.variable} another port`,
+      );
+    }
+  }
+  for (const { variable, port, what } of ports) {
+    const error = await bindError(port);
+    if (error === undefined) continue;
+    const why = error === 'EADDRINUSE' ? 'is already in use by another program' : `cannot be used (${error})`;
+    throw new Error(
+      `port ${port} (${what}) ${why}: set ${variable} to a free port, for example ${variable}=${suggestion(port)} npm start`,
+    );
+  }
+}
+
+function suggestion(port: number): number {
+  return port < 65_000 ? port + 100 : port - 100;
+}
+
+function startOffline(settings: LocalSettings, configFile: string, output: OfflineOutput): ChildProcess {
   const params: Record<string, string> = {
     table: settings.table,
     apiToken: settings.apiToken,
@@ -22,14 +244,7 @@ async function main(): Promise<void> {
     grafanaSecret: settings.secrets.grafana,
     gitSecret: settings.secrets.git,
   };
-  // Fail here, with the config's own message, rather than on the first request.
-  loadConfig({ env: { ...process.env, ...functionEnvironment(settings) } });
-
-  await buildFunctions();
-  const dynamo = await startDynalite({ port: settings.dynamoPort, path: resolve(settings.dataDir, 'dynamodb') });
-  await ensureTable(dynamo.client, settings.table);
-
-  const offline = spawn(
+  const child = spawn(
     process.execPath,
     [
       require.resolve('osls/bin/serverless.js'),
@@ -40,91 +255,107 @@ async function main(): Promise<void> {
       '--httpPort',
       String(settings.port),
       '--lambdaPort',
-      String(lambdaPort),
+      String(settings.lambdaPort),
       '--localEnvironment',
       ...Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]),
     ],
     {
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
+        ...functionEnvironment(settings),
+        JUNOEVENT_CONFIG: configFile,
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_REGION: 'us-east-1',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         SLS_TELEMETRY_DISABLED: '1',
-        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        DYNAMODB_ENDPOINT: `http://127.0.0.1:${settings.dynamoPort}`,
       },
     },
   );
-
-  offline.stdout.pipe(process.stdout);
-
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    if (offline.exitCode === null) {
-      offline.kill('SIGINT');
-      const timer = setTimeout(() => offline.kill('SIGKILL'), 5000);
-      await new Promise((done) => offline.once('exit', done));
-      clearTimeout(timer);
-    }
-    await dynamo.close();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  offline.on('exit', (code) => {
-    if (!stopping) {
-      console.error(`serverless-offline exited (${code ?? 'signal'}); stopping`);
-      void stop(code ?? 1);
-    }
-  });
-
-  waitForHttp(`http://127.0.0.1:${settings.port}/events`, 60_000).then(
-    () => printBanner(settings.port, dynamo.endpoint, settings.apiToken, settings.dataDir),
-    (error: unknown) => {
-      console.error(String(error));
-      void stop(1);
-    },
-  );
+  const failures: string[] = [];
+  failureLines.set(child, failures);
+  for (const [stream, sink] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    if (stream === null) continue;
+    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+      if (/EADDRINUSE|EACCES/.test(line)) failures.push(line);
+      if (output.keep(line)) sink.write(`${line}\n`);
+    });
+  }
+  return child;
 }
 
-/** Resolves once the URL answers at all (any status); rejects after `timeoutMs`. */
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return;
-    } catch {
-      await new Promise((done) => setTimeout(done, 250));
+const failureLines = new WeakMap<ChildProcess, string[]>();
+
+/** The one line for a serverless-offline that could not listen. */
+function offlineFailure(child: ChildProcess, settings: LocalSettings): string | undefined {
+  const lines = failureLines.get(child) ?? [];
+  for (const [variable, port] of [
+    ['PORT', settings.port],
+    ['LAMBDA_PORT', settings.lambdaPort],
+  ] as const) {
+    if (lines.some((line) => line.includes(`:${port}`) || line.includes(` ${port}`))) {
+      return `port ${port} is already in use by another program: set ${variable} to a free port, for example ${variable}=${suggestion(port)} npm start`;
     }
   }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+  return undefined;
 }
 
-function printBanner(port: number, dynamoEndpoint: string, token: string, dataDir: string): void {
-  const base = `http://localhost:${port}`;
-  console.log(
-    [
-      '',
-      'junoevent is running',
-      `  POST ${base}/webhooks/confgo   (Standard Webhooks signature)`,
-      `  POST ${base}/webhooks/devops   (Standard Webhooks signature)`,
-      `  POST ${base}/webhooks/grafana  (Grafana HMAC with timestamp, Bearer or Basic)`,
-      `  POST ${base}/webhooks/git      (X-Gitlab-Token or X-Hub-Signature-256)`,
-      `  GET  ${base}/events?app_name=…  and  ${base}/events/{id}`,
-      `  API token: ${token}`,
-      `  Secrets:   ${resolve(dataDir, 'local-secrets.json')}`,
-      `  DynamoDB:  ${dynamoEndpoint} (data in ${resolve(dataDir, 'dynamodb')})`,
-      '  Send a signed event: npm run send -- confgo examples/confgo_file_publish.json',
-      '  Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
+async function stopOffline(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Resolves once our own read API answers: 200 with an event list for our token (another program on
+ * the port cannot answer that). Without a token in the config, an answer from the functions is enough.
+ */
+async function waitUntilOurs(url: string, config: Config, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const token = config.api.token;
+  let last = 'nothing answered';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`serverless-offline exited before ${url} answered`);
+    }
+    try {
+      const response = await fetch(`${url}/events?source=confgo&limit=1`, {
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5000),
+      });
+      const text = await response.text();
+      if (isOurAnswer(response.status, text, token !== undefined)) return;
+      last = `${response.status} ${text.slice(0, 200)}`;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`${url} did not answer as junoevent within ${READY_TIMEOUT_MS / 1000} s (last answer: ${last})`);
+}
+
+function isOurAnswer(status: number, text: string, withToken: boolean): boolean {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof body !== 'object' || body === null) return false;
+  if (withToken) return status === 200 && Array.isArray((body as { events?: unknown }).events) && 'next_cursor' in body;
+  // Without a token the events function cannot start: our error shape, or the emulator's for a
+  // function that failed to load.
+  const { error, errorMessage } = body as { error?: { code?: unknown; message?: unknown }; errorMessage?: unknown };
+  return (typeof error?.code === 'string' && typeof error.message === 'string') || typeof errorMessage === 'string';
 }
 
 main().catch((error: unknown) => {
