@@ -4,6 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { applySecret, type SecretTarget } from '../shared/config/config';
+import type { Config } from '../shared/config/types';
 import { isPlainObject } from '../shared/event/fields';
 
 export const ROOT = resolve(__dirname, '..');
@@ -100,20 +102,51 @@ function readOrCreateSecrets(file: string): LocalSecrets {
   return result;
 }
 
+/** Each function's secret, in the form the deployed functions read theirs from Secrets Manager. */
+function functionSecrets(settings: LocalSettings): Record<SecretTarget | 'events', Record<string, unknown>> {
+  const { secrets } = settings;
+  return {
+    confgo: { secret: secrets.confgo },
+    devops: { secret: secrets.devops },
+    grafana: { secret: secrets.grafana, token: secrets.grafanaToken },
+    git: { secret: secrets.git },
+    api: {},
+    events: { token: settings.apiToken },
+  };
+}
+
 /**
- * The environment junoevent.toml reads: what serverless.yml gives the deployed functions, and
- * JUNOEVENT_GRAFANA_TOKEN for a local config that accepts a Grafana or Alertmanager bearer token.
+ * Writes each function's secret to <data>/secrets/<function>.json and returns where they are: the
+ * `secretSource` param, so each function gets JUNOEVENT_SECRETS=file:<data>/secrets/<function> and
+ * reads its credentials through the same code as a deployed one.
  */
+export function writeFunctionSecrets(settings: LocalSettings): string {
+  const dir = resolve(settings.dataDir, 'secrets');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const [name, secret] of Object.entries(functionSecrets(settings))) {
+    if (name === 'api') continue;
+    writeFileSync(resolve(dir, `${name}.json`), `${JSON.stringify(secret, null, 2)}\n`, { mode: 0o600 });
+  }
+  return `file:${dir}`;
+}
+
+/** The environment junoevent.toml reads: what serverless.yml gives the deployed functions. */
 export function functionEnvironment(settings: LocalSettings): Record<string, string> {
   return {
     JUNOEVENT_TABLE: settings.table,
-    JUNOEVENT_API_TOKEN: settings.apiToken,
-    JUNOEVENT_CONFGO_SECRET: settings.secrets.confgo,
-    JUNOEVENT_DEVOPS_SECRET: settings.secrets.devops,
-    JUNOEVENT_GRAFANA_SECRET: settings.secrets.grafana,
-    JUNOEVENT_GRAFANA_TOKEN: settings.secrets.grafanaToken,
-    JUNOEVENT_GIT_SECRET: settings.secrets.git,
+    JUNOEVENT_SECRETS: `file:${resolve(settings.dataDir, 'secrets')}/events`,
   };
+}
+
+/** The config with every function's local secret applied: what each function sees of its own section. */
+export function withLocalSecrets(config: Config, settings: LocalSettings): Config {
+  const secrets = functionSecrets(settings);
+  let applied = config;
+  for (const source of ['confgo', 'devops', 'grafana', 'git'] as const) {
+    if (applied.sources[source] !== undefined)
+      applied = applySecret(applied, source, secrets[source], `local ${source} secret`);
+  }
+  return applySecret(applied, 'api', secrets.events, 'local events secret');
 }
 
 function standardSecret(): string {

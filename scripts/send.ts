@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config';
 import { displayPath, locateInstance, networkReason } from './instance';
-import { functionEnvironment, localSettings, ROOT } from './local';
+import { functionEnvironment, localSettings, ROOT, withLocalSecrets } from './local';
 import { curlCommand, isSender, prepare, SENDERS } from './senders';
 
 const USAGE = [
@@ -53,7 +53,10 @@ async function main(): Promise<number> {
   const explicit = process.env.JUNOEVENT_CONFIG;
   const configFile = explicit ? resolve(explicit) : (located.configLoaded ?? resolve(ROOT, 'junoevent.toml'));
   const configName = displayPath(explicit ? resolve(explicit) : (located.state?.config ?? configFile));
-  const config = loadConfig({ file: configFile, env: { ...process.env, ...functionEnvironment(settings) } });
+  const config = withLocalSecrets(
+    loadConfig({ file: configFile, env: { ...process.env, ...functionEnvironment(settings) } }),
+    settings,
+  );
 
   // npm runs scripts from the repository root; a path is relative to where npm was run.
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);

@@ -17,7 +17,15 @@ import { banner, brokerAnswers, publishingLine } from './banner';
 import { buildFunctions } from './build';
 import { startDynalite } from './dynalite';
 import { claimState, displayPath, type InstanceState, releaseState, runningInstance, updateState } from './instance';
-import { functionEnvironment, type LocalSettings, localSettings, ROOT, supportedNode } from './local';
+import {
+  functionEnvironment,
+  type LocalSettings,
+  localSettings,
+  ROOT,
+  supportedNode,
+  withLocalSecrets,
+  writeFunctionSecrets,
+} from './local';
 import { bindError } from './net';
 import { OfflineOutput } from './offline-output';
 import { ensureTable } from './table';
@@ -39,7 +47,8 @@ async function main(): Promise<void> {
   const functionEnv = { ...process.env, ...functionEnvironment(settings) };
   // Fail here, with the config's own message, rather than on the first request.
   let configText = readConfigText(configFile);
-  let config = parseConfig(configText, { file: configFile, env: functionEnv });
+  const secretSource = writeFunctionSecrets(settings);
+  let config = withLocalSecrets(parseConfig(configText, { file: configFile, env: functionEnv }), settings);
   await checkPorts(settings);
 
   // The copy keeps the file's name, so the functions' messages name it.
@@ -70,7 +79,7 @@ async function main(): Promise<void> {
   await ensureTable(dynamo.client, settings.table);
 
   const output = new OfflineOutput({ publishing: config.rocketmq.enable });
-  let offline = startOffline(settings, loadedFile, output);
+  let offline = startOffline(settings, loadedFile, secretSource, output);
   let stopping = false;
   let restarting = false;
 
@@ -143,7 +152,7 @@ async function main(): Promise<void> {
     restarting = true;
     await stopOffline(offline);
     if (stopping) return;
-    offline = startOffline(settings, loadedFile, output);
+    offline = startOffline(settings, loadedFile, secretSource, output);
     watchExit(offline);
     restarting = false;
     await waitUntilOurs(state.url, next, offline);
@@ -235,15 +244,13 @@ function suggestion(port: number): number {
   return port < 65_000 ? port + 100 : port - 100;
 }
 
-function startOffline(settings: LocalSettings, configFile: string, output: OfflineOutput): ChildProcess {
-  const params: Record<string, string> = {
-    table: settings.table,
-    apiToken: settings.apiToken,
-    confgoSecret: settings.secrets.confgo,
-    devopsSecret: settings.secrets.devops,
-    grafanaSecret: settings.secrets.grafana,
-    gitSecret: settings.secrets.git,
-  };
+function startOffline(
+  settings: LocalSettings,
+  configFile: string,
+  secretSource: string,
+  output: OfflineOutput,
+): ChildProcess {
+  const params: Record<string, string> = { table: settings.table, secretSource };
   const child = spawn(
     process.execPath,
     [

@@ -1,5 +1,5 @@
 // Creates the appevent table in a local emulator from the one definition in serverless.yml
-// (resources.Resources.AppEventTable), so local and deployed keys and indexes cannot drift.
+// (resources → Resources.AppEventTable), so local and deployed keys and indexes cannot drift.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,7 +23,11 @@ const SERVERLESS_FILE = resolve(__dirname, '..', 'serverless.yml');
 /** CreateTable input for `tableName`, read from serverless.yml. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   const document: unknown = parse(readFileSync(SERVERLESS_FILE, 'utf8'));
-  const properties = dig(document, ['resources', 'Resources', 'AppEventTable', 'Properties']);
+  // `resources` is a list of parts; the table is written out in one of them.
+  const parts = dig(document, ['resources']);
+  const properties = (Array.isArray(parts) ? parts : [parts])
+    .map((part) => dig(part, ['Resources', 'AppEventTable', 'Properties']))
+    .find(isPlainObject);
   if (!isPlainObject(properties)) throw new Error(`${SERVERLESS_FILE}: AppEventTable Properties not found`);
   // Only what CreateTable knows; TTL, point-in-time recovery and encryption are deploy-time settings
   // that the emulator does not model.

@@ -4,8 +4,11 @@
 // same wiring.
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadConfig, requireApiToken, requireSource } from './config/config';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { applySecret, loadConfig, requireApiToken, requireSource, type SecretTarget } from './config/config';
+import { cachedSecret, type SecretProvider, secretProviderFrom } from './config/secrets';
 import type { Config } from './config/types';
+import { ConfigError } from './errors';
 import type { Source } from './event/catalog';
 import { createIdGenerator, type IdGenerator } from './event/ids';
 import { httpFunction } from './http/function';
@@ -31,6 +34,8 @@ export interface Runtime {
   now: () => number;
   /** Present when publishing is enabled. */
   publisher: Publisher | undefined;
+  /** Where this function's credentials are read at run time; undefined when they are in the config file. */
+  secrets: SecretProvider | undefined;
 }
 
 export interface AssembleOptions {
@@ -40,6 +45,8 @@ export interface AssembleOptions {
   logger?: Log;
   now?: () => number;
   ids?: IdGenerator;
+  /** Replaces the secret provider JUNOEVENT_SECRETS names. */
+  secrets?: SecretProvider | undefined;
 }
 
 /** Builds a container's runtime from a loaded config. */
@@ -60,8 +67,39 @@ export function assemble(config: Config, options: AssembleOptions = {}): Runtime
     logger,
     now,
     publisher,
+    secrets: 'secrets' in options ? options.secrets : secretProviderFrom(),
   };
 }
+
+/**
+ * What a route reads from the config, with its credentials: from the config as loaded, or, with a
+ * run-time secret, from the config with the secret applied (read at most once per max age).
+ */
+function withCredentials<T>(runtime: Runtime, target: SecretTarget, pick: (config: Config) => T): () => Promise<T> {
+  const { secrets, logger } = runtime;
+  if (secrets === undefined) {
+    const value = pick(runtime.config);
+    return () => Promise.resolve(value);
+  }
+  const cache = cachedSecret(secrets, (secret) => pick(applySecret(runtime.config, target, secret, secrets.name)), {
+    now: runtime.now,
+    onError: (error) =>
+      logger.error('credentials could not be read', {
+        secret: secrets.name,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  });
+  return () => cache.get();
+}
+
+function apiTokens(config: Config): readonly string[] {
+  return [requireApiToken(config), config.api.previousToken].filter((token) => token !== undefined);
+}
+
+const source =
+  <S extends Source>(name: S) =>
+  (config: Config) =>
+    requireSource(config, name);
 
 /** What every webhook route needs from the runtime. */
 function webhookDeps({ config, store, logger, now, publisher }: Runtime): WebhookDeps {
@@ -70,11 +108,14 @@ function webhookDeps({ config, store, logger, now, publisher }: Runtime): Webhoo
 
 /** Each HTTP route of the function set, by function name, built from one runtime. */
 export const routes = {
-  confgo: (runtime: Runtime) => envelopeRoute('confgo', requireSource(runtime.config, 'confgo'), webhookDeps(runtime)),
-  devops: (runtime: Runtime) => envelopeRoute('devops', requireSource(runtime.config, 'devops'), webhookDeps(runtime)),
-  grafana: (runtime: Runtime) => grafanaRoute(requireSource(runtime.config, 'grafana'), webhookDeps(runtime)),
-  git: (runtime: Runtime) => gitRoute(requireSource(runtime.config, 'git'), webhookDeps(runtime)),
-  events: (runtime: Runtime) => readApiRoute(requireApiToken(runtime.config), runtime.store),
+  confgo: (runtime: Runtime) =>
+    envelopeRoute('confgo', withCredentials(runtime, 'confgo', source('confgo')), webhookDeps(runtime)),
+  devops: (runtime: Runtime) =>
+    envelopeRoute('devops', withCredentials(runtime, 'devops', source('devops')), webhookDeps(runtime)),
+  grafana: (runtime: Runtime) =>
+    grafanaRoute(withCredentials(runtime, 'grafana', source('grafana')), webhookDeps(runtime)),
+  git: (runtime: Runtime) => gitRoute(withCredentials(runtime, 'git', source('git')), webhookDeps(runtime)),
+  events: (runtime: Runtime) => readApiRoute(withCredentials(runtime, 'api', apiTokens), runtime.store),
 } satisfies Record<Source | 'events', (runtime: Runtime) => Route>;
 
 export type RouteName = keyof typeof routes;
@@ -94,9 +135,24 @@ function containerRuntime(): Runtime {
   return container;
 }
 
-/** The handler of an HTTP function: builds the container's runtime, so a bad config stops it at load. */
+/**
+ * The handler of an HTTP function, built once per container. A config it cannot run with is logged
+ * in full, and every request then gets a JSON 503 (never a stack trace, never a 200).
+ */
 export function httpHandler(name: RouteName) {
-  return routeHandler(name, containerRuntime());
+  try {
+    return routeHandler(name, containerRuntime());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    createLogger().error('the function cannot start with its configuration', { function: name, error: error.message });
+    return async (): Promise<APIGatewayProxyStructuredResultV2> => ({
+      statusCode: 503,
+      headers: { 'content-type': 'application/json', 'retry-after': '30' },
+      body: JSON.stringify({
+        error: { code: 'service_unavailable', message: 'the function is not configured correctly; its log says why' },
+      }),
+    });
+  }
 }
 
 /** Time the redrive keeps back for a publish in flight and the backlog report. */

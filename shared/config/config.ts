@@ -12,6 +12,7 @@ import { readRocketMq } from './rocketmq';
 import { readEnvelopeSource, readGitSource, readGrafanaSource } from './sources';
 import {
   type Config,
+  type ConfigContext,
   DEFAULT_CONFIG_FILE,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
   DEFAULT_LARGE_BODY_BYTES,
@@ -71,10 +72,49 @@ export function parseConfig(text: string, options: { file: string; env: NodeJS.P
     const where = error instanceof TomlError ? ` at line ${error.line}, column ${error.column}` : '';
     throw new ConfigError(`junoevent config ${file} is not valid TOML${where}`, { cause: error });
   }
+  const context = {
+    document: withFieldErrorsAsConfigErrors(file, () => expandEnv(document, '', env)),
+    local: isLocalRuntime(env),
+    functionTimeoutMs: functionTimeoutMs(env),
+    credentialsAtRunTime: Boolean(env.JUNOEVENT_SECRETS),
+  };
+  return withFieldErrorsAsConfigErrors(file, () => Object.freeze(readConfig(file, context)));
+}
+
+/** Where a function's run-time secret goes: a source's section, or [junoevent.api] for the read API. */
+export type SecretTarget = Source | 'api';
+
+/**
+ * The config with a run-time secret's keys (secret, token, …, previous) added to the target's
+ * section, checked exactly as if they had been in the file. Throws ConfigError naming the secret.
+ */
+export function applySecret(
+  config: Config,
+  target: SecretTarget,
+  secret: Record<string, unknown>,
+  name: string,
+): Config {
+  const root = isPlainObject(config.context.document) ? config.context.document : {};
+  const junoevent = isPlainObject(root.junoevent) ? root.junoevent : {};
+  const sources = isPlainObject(junoevent.sources) ? junoevent.sources : {};
+  const merge = (section: unknown) => ({ ...(isPlainObject(section) ? section : {}), ...secret });
+  const document = {
+    ...root,
+    junoevent:
+      target === 'api'
+        ? { ...junoevent, api: merge(junoevent.api) }
+        : { ...junoevent, sources: { ...sources, [target]: merge(sources[target]) } },
+  };
+  return withFieldErrorsAsConfigErrors(`${config.file} with ${name}`, () =>
+    Object.freeze(readConfig(config.file, { ...config.context, document, applied: target })),
+  );
+}
+
+function withFieldErrorsAsConfigErrors<T>(where: string, read: () => T): T {
   try {
-    return Object.freeze(readConfig(expandEnv(document, '', env), file, isLocalRuntime(env), functionTimeoutMs(env)));
+    return read();
   } catch (error) {
-    if (error instanceof FieldError) throw new ConfigError(`junoevent config ${file}: ${error.message}`);
+    if (error instanceof FieldError) throw new ConfigError(`junoevent config ${where}: ${error.message}`);
     throw error;
   }
 }
@@ -101,8 +141,9 @@ function expandEnv(value: unknown, path: string, env: NodeJS.ProcessEnv): unknow
   return value;
 }
 
-function readConfig(document: unknown, file: string, local: boolean, functionTimeoutMs: number): Config {
-  const root = ObjectReader.of(document, '');
+function readConfig(file: string, context: ConfigContext): Config {
+  const { local } = context;
+  const root = ObjectReader.of(context.document, '');
   const junoevent = root.child('junoevent');
   if (junoevent === undefined) throw new FieldError('junoevent', 'a [junoevent] table');
   junoevent.onlyKeys(['table', 'maxBodyBytes', 'metadataBudget', 'redeliveryWindow', 'api', 'rocketmq', 'sources']);
@@ -115,8 +156,10 @@ function readConfig(document: unknown, file: string, local: boolean, functionTim
   const configuredMaxBody = junoevent.optionalInteger('maxBodyBytes', bodyRules);
   const maxBodyBytes = configuredMaxBody ?? DEFAULT_MAX_BODY_BYTES;
   /** A source's own maxBodyBytes, else the [junoevent] one, else the source's default. */
-  const bodyLimit = (section: ObjectReader, fallback: number) =>
-    section.optionalInteger('maxBodyBytes', bodyRules) ?? configuredMaxBody ?? fallback;
+  const sectionContext = (section: ObjectReader, fallback: number) => ({
+    local,
+    maxBodyBytes: section.optionalInteger('maxBodyBytes', bodyRules) ?? configuredMaxBody ?? fallback,
+  });
   const metadataBudget =
     junoevent.optionalInteger('metadataBudget', { min: 4096, max: 256 * 1024 }) ?? DEFAULT_METADATA_BUDGET;
   const windowText = junoevent.optionalString('redeliveryWindow');
@@ -126,11 +169,18 @@ function readConfig(document: unknown, file: string, local: boolean, functionTim
   }
 
   const api = junoevent.child('api');
-  api?.onlyKeys(['token']);
-  const token = api?.optionalString('token', { nonEmpty: true });
-  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
-    throw new FieldError(api?.at('token') ?? 'junoevent.api.token', `at least ${MIN_TOKEN_LENGTH} characters`);
-  }
+  api?.onlyKeys(['token', 'previous']);
+  const apiToken = (reader: ObjectReader | undefined) => {
+    const token = reader?.optionalString('token', { nonEmpty: true });
+    if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+      throw new FieldError(reader?.at('token') ?? 'junoevent.api.token', `at least ${MIN_TOKEN_LENGTH} characters`);
+    }
+    return token;
+  };
+  const token = apiToken(api);
+  const previousApi = api?.child('previous');
+  previousApi?.onlyKeys(['token']);
+  const previousToken = apiToken(previousApi);
 
   const sourcesTable = junoevent.child('sources');
   sourcesTable?.onlyKeys(SOURCES);
@@ -140,30 +190,54 @@ function readConfig(document: unknown, file: string, local: boolean, functionTim
   const grafana = section('grafana');
   const git = section('git');
   const sources: SourceConfigs = {
-    ...(confgo ? { confgo: readEnvelopeSource(confgo, local, bodyLimit(confgo, DEFAULT_MAX_BODY_BYTES)) } : {}),
-    ...(devops ? { devops: readEnvelopeSource(devops, local, bodyLimit(devops, DEFAULT_MAX_BODY_BYTES)) } : {}),
-    ...(grafana ? { grafana: readGrafanaSource(grafana, local, bodyLimit(grafana, DEFAULT_LARGE_BODY_BYTES)) } : {}),
-    ...(git ? { git: readGitSource(git, local, bodyLimit(git, DEFAULT_LARGE_BODY_BYTES)) } : {}),
+    ...(confgo ? { confgo: readEnvelopeSource(confgo, sectionContext(confgo, DEFAULT_MAX_BODY_BYTES)) } : {}),
+    ...(devops ? { devops: readEnvelopeSource(devops, sectionContext(devops, DEFAULT_MAX_BODY_BYTES)) } : {}),
+    ...(grafana ? { grafana: readGrafanaSource(grafana, sectionContext(grafana, DEFAULT_LARGE_BODY_BYTES)) } : {}),
+    ...(git ? { git: readGitSource(git, sectionContext(git, DEFAULT_LARGE_BODY_BYTES)) } : {}),
   };
 
   return {
     file,
+    context,
     table,
     maxBodyBytes,
     metadataBudget,
     redeliveryWindowSeconds: Math.round(windowMs / 1000),
-    api: { token },
-    rocketmq: readRocketMq(junoevent.child('rocketmq'), functionTimeoutMs),
+    api: { token, previousToken },
+    rocketmq: readRocketMq(junoevent.child('rocketmq'), context.functionTimeoutMs),
     sources,
   };
 }
 
-/** The source's section, or a ConfigError naming what to add: used by each source's function. */
+const CREDENTIALS: Readonly<Record<Source, string>> = {
+  confgo: 'the Standard Webhooks secret',
+  devops: 'the Standard Webhooks secret',
+  grafana: 'an HMAC secret, a token, or username and password',
+  git: 'the webhook secret',
+};
+
+/**
+ * The source's section, or a ConfigError naming what to add: used by each source's function. The
+ * section must authenticate requests: credentials, or allowUnsigned in a local config, or (before
+ * the function's secret is applied) credentials to come from that secret.
+ */
 export function requireSource<S extends Source>(config: Config, source: S): NonNullable<SourceConfigs[S]> {
   const found = config.sources[source];
   if (found === undefined) {
     throw new ConfigError(
       `junoevent config ${config.file}: [junoevent.sources.${source}] must be present (see the README's configuration reference)`,
+    );
+  }
+  const credentials = [
+    found.secret,
+    'token' in found ? found.token : undefined,
+    'basic' in found ? found.basic : undefined,
+    'signingSecret' in found ? found.signingSecret : undefined,
+  ];
+  const pending = config.context.credentialsAtRunTime && config.context.applied !== source;
+  if (!found.allowUnsigned && !pending && credentials.every((credential) => credential === undefined)) {
+    throw new ConfigError(
+      `junoevent config ${config.file}: junoevent.sources.${source}.secret must be set (${CREDENTIALS[source]}), or allowUnsigned = true in a local config`,
     );
   }
   return found;

@@ -8,38 +8,74 @@ import {
   type GitSourceConfig,
   type GrafanaSourceConfig,
   type LabelMapping,
+  type PreviousCredentials,
   type ProjectIdentity,
   type SourceConfig,
 } from './types';
 
-/** allowUnsigned, and the rule that something must authenticate requests. */
-function readUnsigned(section: ObjectReader, local: boolean, hasCredentials: boolean, what: string): boolean {
+/** How a section is read: where, its body limit, and whether credentials come at run time. */
+export interface SectionContext {
+  local: boolean;
+  maxBodyBytes: number;
+}
+
+/**
+ * allowUnsigned. Whether something authenticates requests is checked when a function uses the
+ * section (requireSource), since a section's credentials may come from that function's secret.
+ */
+function readUnsigned(section: ObjectReader, context: SectionContext): boolean {
   const allowUnsigned = section.optionalBoolean('allowUnsigned') ?? false;
-  if (allowUnsigned && !local) {
+  if (allowUnsigned && !context.local) {
     throw new FieldError(
       section.at('allowUnsigned'),
       'false in a deployed function: unsigned webhooks are only for a local config',
     );
   }
-  if (!hasCredentials && !allowUnsigned) {
-    throw new FieldError(section.at('secret'), `set (${what}), or allowUnsigned = true in a local config`);
-  }
   return allowUnsigned;
 }
 
-export function readEnvelopeSource(section: ObjectReader, local: boolean, maxBodyBytes: number): SourceConfig {
-  section.onlyKeys(['secret', 'allowUnsigned', 'maxBodyBytes']);
+/** The `previous` credentials of a section (a rotation in progress); `kinds` are the ones this source takes. */
+function readPrevious(section: ObjectReader, kinds: readonly string[], standardSecret = false): PreviousCredentials {
+  const previous = section.child('previous');
+  if (previous === undefined) return {};
+  previous.onlyKeys(kinds);
+  const read = (key: string) => previous.optionalString(key, { nonEmpty: true });
+  const secret = read('secret');
+  const signingSecret = read('signingSecret');
+  const token = read('token');
+  const username = read('username');
+  const password = read('password');
+  if (secret !== undefined && standardSecret) checkStandardWebhooksSecret(secret, previous.at('secret'));
+  if (signingSecret !== undefined) checkStandardWebhooksSecret(signingSecret, previous.at('signingSecret'));
+  if ((username === undefined) !== (password === undefined)) {
+    throw new FieldError(
+      previous.at(username === undefined ? 'username' : 'password'),
+      'set together with the other one',
+    );
+  }
+  return {
+    ...(secret === undefined ? {} : { secret }),
+    ...(signingSecret === undefined ? {} : { signingSecret }),
+    ...(token === undefined ? {} : { token }),
+    ...(username !== undefined && password !== undefined ? { basic: { username, password } } : {}),
+  };
+}
+
+export function readEnvelopeSource(section: ObjectReader, context: SectionContext): SourceConfig {
+  section.onlyKeys(['secret', 'previous', 'allowUnsigned', 'maxBodyBytes']);
   const secret = section.optionalString('secret', { nonEmpty: true });
   if (secret !== undefined) checkStandardWebhooksSecret(secret, section.at('secret'));
   return {
     secret,
-    maxBodyBytes,
-    allowUnsigned: readUnsigned(section, local, secret !== undefined, 'the Standard Webhooks secret'),
+    previous: readPrevious(section, ['secret'], true),
+    maxBodyBytes: context.maxBodyBytes,
+    allowUnsigned: readUnsigned(section, context),
   };
 }
 
-export function readGrafanaSource(section: ObjectReader, local: boolean, maxBodyBytes: number): GrafanaSourceConfig {
+export function readGrafanaSource(section: ObjectReader, context: SectionContext): GrafanaSourceConfig {
   section.onlyKeys([
+    'previous',
     'secret',
     'signatureHeader',
     'timestampHeader',
@@ -73,7 +109,8 @@ export function readGrafanaSource(section: ObjectReader, local: boolean, maxBody
     labels?.optionalStringArray(field, { nonEmpty: true, max: 128 }) ?? DEFAULT_LABELS[field];
   return {
     secret,
-    maxBodyBytes,
+    previous: readPrevious(section, ['secret', 'token', 'username', 'password']),
+    maxBodyBytes: context.maxBodyBytes,
     token,
     basic,
     signatureHeader: headerName('signatureHeader') ?? 'x-grafana-alerting-signature',
@@ -85,17 +122,12 @@ export function readGrafanaSource(section: ObjectReader, local: boolean, maxBody
       aid: labelList('aid'),
       host_name: labelList('host_name'),
     },
-    allowUnsigned: readUnsigned(
-      section,
-      local,
-      secret !== undefined || token !== undefined || basic !== undefined,
-      'an HMAC secret, a token, or username and password',
-    ),
+    allowUnsigned: readUnsigned(section, context),
   };
 }
 
-export function readGitSource(section: ObjectReader, local: boolean, maxBodyBytes: number): GitSourceConfig {
-  section.onlyKeys(['secret', 'signingSecret', 'projects', 'allowUnsigned', 'maxBodyBytes']);
+export function readGitSource(section: ObjectReader, context: SectionContext): GitSourceConfig {
+  section.onlyKeys(['secret', 'signingSecret', 'previous', 'projects', 'allowUnsigned', 'maxBodyBytes']);
   const secret = section.optionalString('secret', { nonEmpty: true });
   const signingSecret = section.optionalString('signingSecret', { nonEmpty: true });
   if (signingSecret !== undefined) checkStandardWebhooksSecret(signingSecret, section.at('signingSecret'));
@@ -123,15 +155,11 @@ export function readGitSource(section: ObjectReader, local: boolean, maxBodyByte
   }
   return {
     secret,
-    maxBodyBytes,
+    previous: readPrevious(section, ['secret', 'signingSecret']),
+    maxBodyBytes: context.maxBodyBytes,
     signingSecret,
     projects,
-    allowUnsigned: readUnsigned(
-      section,
-      local,
-      secret !== undefined || signingSecret !== undefined,
-      'the webhook secret',
-    ),
+    allowUnsigned: readUnsigned(section, context),
   };
 }
 

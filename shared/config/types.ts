@@ -10,9 +10,19 @@ export interface RocketMqConfig {
   readonly dialTimeoutMs: number;
 }
 
+/** Credentials still accepted during a rotation, beside the current ones (`previous` in a section or secret). */
+export interface PreviousCredentials {
+  readonly secret?: string;
+  readonly token?: string;
+  readonly basic?: { readonly username: string; readonly password: string };
+  readonly signingSecret?: string;
+}
+
 export interface SourceConfig {
   /** confgo, devops: the Standard Webhooks secret. grafana: the HMAC secret. git: the GitLab token and GitHub HMAC secret. */
   readonly secret: string | undefined;
+  /** The credentials before the current ones, accepted too until the rotation ends. */
+  readonly previous: PreviousCredentials;
   readonly allowUnsigned: boolean;
   /** The largest body this source's route accepts, in bytes. */
   readonly maxBodyBytes: number;
@@ -63,13 +73,15 @@ export interface SourceConfigs {
 export interface Config {
   /** The file this was read from, for messages. */
   readonly file: string;
+  /** What the config was read from, to read it again with credentials added at run time. */
+  readonly context: ConfigContext;
   readonly table: string;
   readonly maxBodyBytes: number;
   /** Largest metadata kept for one event, in bytes of JSON. */
   readonly metadataBudget: number;
   /** How long a delivery's identity is remembered, in seconds. */
   readonly redeliveryWindowSeconds: number;
-  readonly api: { readonly token: string | undefined };
+  readonly api: { readonly token: string | undefined; readonly previousToken: string | undefined };
   readonly rocketmq: RocketMqConfig;
   readonly sources: SourceConfigs;
 }
@@ -98,3 +110,14 @@ export const MIN_TOKEN_LENGTH = 16;
 
 /** The function's timeout: serverless.yml sets JUNOEVENT_FUNCTION_TIMEOUT (seconds) for each function. */
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 15;
+
+/** The parsed document (environment variables expanded) and how it was read. */
+export interface ConfigContext {
+  readonly document: unknown;
+  readonly local: boolean;
+  readonly functionTimeoutMs: number;
+  /** Credentials come from a secret at run time (JUNOEVENT_SECRETS): sections need not hold them. */
+  readonly credentialsAtRunTime: boolean;
+  /** The section a run-time secret was applied to: it must hold its credentials now. */
+  readonly applied?: string;
+}

@@ -10,9 +10,10 @@ const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 const LIST_PARAMETERS = ['app_name', 'env', 'source', 'operation', 'since', 'until', 'limit', 'cursor'];
 
-export function readApiRoute(token: string, store: EventStore): Route {
+/** `tokens`: the accepted bearer tokens (the current one, and the previous one during a rotation). */
+export function readApiRoute(tokens: () => Promise<readonly string[]>, store: EventStore): Route {
   return async (request: HttpRequest): Promise<HttpResult> => {
-    authorize(request, token);
+    authorize(request, await tokens());
     const idText = request.pathParameters.id;
     if (idText !== undefined) {
       const id = parseId(idText);
@@ -29,13 +30,14 @@ export function readApiRoute(token: string, store: EventStore): Route {
   };
 }
 
-function authorize(request: HttpRequest, token: string): void {
+function authorize(request: HttpRequest, tokens: readonly string[]): void {
   const header = request.headers.authorization;
   if (header === undefined) {
     throw new UnauthorizedError('missing_token', 'Authorization: Bearer <junoevent.api.token> is required');
   }
   const credentials = parseAuthorization(header);
-  if (credentials?.scheme !== 'bearer' || !sameSecret(credentials.token, token)) {
+  const given = credentials?.scheme === 'bearer' ? credentials.token : undefined;
+  if (given === undefined || !tokens.map((token) => sameSecret(given, token)).some(Boolean)) {
     throw new UnauthorizedError('invalid_token', 'the bearer token is not the configured junoevent.api.token');
   }
 }

@@ -66,6 +66,25 @@ export function verifyStandardWebhook(
   return id;
 }
 
+/** Verifies with the current secret, then the previous one (a rotation in progress). Returns the webhook id. */
+export function verifyStandardWebhookWithAny(
+  secrets: readonly string[],
+  headers: StandardWebhookHeaders,
+  rawBody: string,
+  nowSeconds: number,
+): string {
+  let failure: unknown;
+  for (const secret of secrets) {
+    try {
+      return verifyStandardWebhook(secret, headers, rawBody, nowSeconds);
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError) || error.code !== 'invalid_signature') throw error;
+      failure = error;
+    }
+  }
+  throw failure;
+}
+
 /**
  * Authenticates a Standard Webhooks request to a source; returns the webhook id (the delivery key),
  * or undefined for an unsigned request that a local config allows.
@@ -77,8 +96,9 @@ export function authenticateStandardWebhook(
 ): string | undefined {
   const headers = standardWebhookHeaders(request.headers);
   const signed = headers.id !== undefined || headers.signature !== undefined || headers.timestamp !== undefined;
-  if (config.secret !== undefined && (signed || !config.allowUnsigned)) {
-    return verifyStandardWebhook(config.secret, headers, request.rawBody, nowSeconds);
+  const secrets = [config.secret, config.previous.secret].filter((secret) => secret !== undefined);
+  if (secrets.length > 0 && (signed || !config.allowUnsigned)) {
+    return verifyStandardWebhookWithAny(secrets, headers, request.rawBody, nowSeconds);
   }
   if (!config.allowUnsigned) throw new Error('unreachable: a source without a secret must allow unsigned requests');
   return undefined;

@@ -43,7 +43,7 @@ export function countingPublisher(): Publisher & { published: number[] } {
 /** The confgo or devops function's handler, over `store`, publishing through `publisher`. */
 export function envelopeHandler(source: 'confgo' | 'devops', store: EventStore, publisher: Publisher): Handler {
   const config = testConfig();
-  return routeHandler(source, { config, store, logger: quiet, now: Date.now, publisher });
+  return routeHandler(source, { config, store, logger: quiet, now: Date.now, publisher, secrets: undefined });
 }
 
 /** One redrive run with the real publisher of `configText`, taking every pending event (no grace). */

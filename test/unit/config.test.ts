@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../shared/config/config';
+import { loadConfig, parseConfig, requireSource } from '../../shared/config/config';
 import { parseDuration } from '../../shared/config/duration';
 import { ConfigError } from '../../shared/errors';
+import { SOURCES } from '../../shared/event/catalog';
 import { SECRETS, writeConfig } from '../support/config';
 
 const FILE = '/etc/junoevent/junoevent.toml';
@@ -12,9 +13,11 @@ function parse(text: string, options: { file: string; env: NodeJS.ProcessEnv } =
   return parseConfig(text, options);
 }
 
+/** The error of loading `text` as a function does: the file, then each source section it uses. */
 function errorOf(text: string, options: { file: string; env: NodeJS.ProcessEnv } = local): string {
   try {
-    parse(text, options);
+    const config = parse(text, options);
+    for (const source of SOURCES) if (config.sources[source] !== undefined) requireSource(config, source);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as Error).message;
@@ -129,6 +132,7 @@ describe('config', () => {
     );
     expect(parse('[junoevent.sources.confgo]\nallowUnsigned = true\n').sources.confgo).toEqual({
       secret: undefined,
+      previous: {},
       allowUnsigned: true,
       maxBodyBytes: 1024 * 1024,
     });
@@ -207,20 +211,14 @@ describe('config', () => {
     );
   });
 
-  it('loads the repository junoevent.toml with its environment variables', () => {
+  it('loads the repository junoevent.toml, whose credentials come from each function secret', () => {
     const config = loadConfig({
       file: 'junoevent.toml',
-      env: {
-        JUNOEVENT_TABLE: 'appevent',
-        JUNOEVENT_API_TOKEN: 'a-local-token-0123456789',
-        JUNOEVENT_CONFGO_SECRET: SECRETS.confgo,
-        JUNOEVENT_DEVOPS_SECRET: SECRETS.devops,
-        JUNOEVENT_GRAFANA_SECRET: SECRETS.grafana,
-        JUNOEVENT_GIT_SECRET: SECRETS.git,
-      },
+      env: { JUNOEVENT_TABLE: 'appevent', JUNOEVENT_SECRETS: 'aws:junoevent/prod/confgo' },
     });
     expect(config.table).toBe('appevent');
     expect(Object.keys(config.sources).sort()).toEqual(['confgo', 'devops', 'git', 'grafana']);
+    expect(config.sources.confgo?.secret).toBeUndefined();
   });
 });
 

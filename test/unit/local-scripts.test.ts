@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brokerAnswers, publishingLine } from '../../scripts/banner';
 import { claimState, type InstanceState, locateInstance, readState, releaseState } from '../../scripts/instance';
-import { supportedNode } from '../../scripts/local';
+import { functionEnvironment, type LocalSettings, supportedNode, withLocalSecrets } from '../../scripts/local';
 import { freePort } from '../../scripts/net';
 import { OfflineOutput } from '../../scripts/offline-output';
 import { githubEvent, gitlabEvent, type Outgoing, prepare } from '../../scripts/senders';
-import { parseConfig } from '../../shared/config/config';
+import { applySecret, parseConfig } from '../../shared/config/config';
 import { parseAuthorization } from '../../shared/http/request';
 import { verifyGitHubSignature } from '../../shared/sources/git/auth';
 import { verifyGrafanaSignature } from '../../shared/sources/grafana/auth';
@@ -72,7 +72,6 @@ describe("serverless-offline's output under npm start", () => {
 });
 
 const SECRETS = {
-  JUNOEVENT_TABLE: 'appevent',
   JUNOEVENT_API_TOKEN: 'local-api-token-0123456789',
   JUNOEVENT_CONFGO_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   JUNOEVENT_DEVOPS_SECRET: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
@@ -80,8 +79,28 @@ const SECRETS = {
   JUNOEVENT_GRAFANA_TOKEN: 'grafana-local-token-0123456789',
   JUNOEVENT_GIT_SECRET: 'git-local-secret-0123456789',
 };
+/** What npm start generates: each function's secret comes from these. */
+const SETTINGS = {
+  port: 3000,
+  lambdaPort: 3002,
+  dynamoPort: 4000,
+  table: 'appevent',
+  dataDir: '/nonexistent/.data',
+  secretsFile: '/nonexistent/.data/local-secrets.json',
+  apiToken: SECRETS.JUNOEVENT_API_TOKEN,
+  secrets: {
+    confgo: SECRETS.JUNOEVENT_CONFGO_SECRET,
+    devops: SECRETS.JUNOEVENT_DEVOPS_SECRET,
+    grafana: SECRETS.JUNOEVENT_GRAFANA_SECRET,
+    grafanaToken: SECRETS.JUNOEVENT_GRAFANA_TOKEN,
+    git: SECRETS.JUNOEVENT_GIT_SECRET,
+  },
+};
 const REPOSITORY_CONFIG = readFileSync(join(ROOT, 'junoevent.toml'), 'utf8');
-const config = (text = REPOSITORY_CONFIG) => parseConfig(text, { file: 'junoevent.toml', env: SECRETS });
+const parsed = (text: string) =>
+  parseConfig(text, { file: 'junoevent.toml', env: functionEnvironment(SETTINGS as LocalSettings) });
+/** The config as the functions of `npm start` see it: each with its own local secret applied. */
+const config = (text = REPOSITORY_CONFIG) => withLocalSecrets(parsed(text), SETTINGS as LocalSettings);
 const lower = (headers: Record<string, string>) =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 const example = (name: string) => readFileSync(join(ROOT, 'examples', name), 'utf8');
@@ -160,9 +179,7 @@ describe('npm run send: the headers of each sender', () => {
 
   it('alertmanager and legacy grafana: Bearer or Basic when configured, else the HMAC signature and a note', () => {
     const body = example('alertmanager_notification.json');
-    const withToken = config(
-      REPOSITORY_CONFIG.replace(/^timestampHeader = .*$/m, (line) => `${line}\ntoken = "\${JUNOEVENT_GRAFANA_TOKEN}"`),
-    );
+    const withToken = config();
     for (const sender of ['alertmanager', 'grafana-legacy'] as const) {
       const bearer = prepare(sender, body, withToken, options('x.json'));
       expect(bearer.notes).toEqual([]);
@@ -171,8 +188,11 @@ describe('npm run send: the headers of each sender', () => {
         token: SECRETS.JUNOEVENT_GRAFANA_TOKEN,
       });
     }
-    const withBasic = config(
-      REPOSITORY_CONFIG.replace(/^timestampHeader = .*$/m, (line) => `${line}\nusername = "am"\npassword = "pw-0123"`),
+    const withBasic = applySecret(
+      parsed(REPOSITORY_CONFIG),
+      'grafana',
+      { secret: SECRETS.JUNOEVENT_GRAFANA_SECRET, username: 'am', password: 'pw-0123' },
+      'a grafana secret with Basic credentials',
     );
     expect(
       parseAuthorization(prepare('alertmanager', body, withBasic, options('x.json')).headers.Authorization),
@@ -181,7 +201,13 @@ describe('npm run send: the headers of each sender', () => {
       username: 'am',
       password: 'pw-0123',
     });
-    const fallback = prepare('alertmanager', body, config(), options('x.json'));
+    const hmacOnly = applySecret(
+      parsed(REPOSITORY_CONFIG),
+      'grafana',
+      { secret: SECRETS.JUNOEVENT_GRAFANA_SECRET },
+      'a grafana secret with only the HMAC secret',
+    );
+    const fallback = prepare('alertmanager', body, hmacOnly, options('x.json'));
     expect(fallback.headers.Authorization).toBeUndefined();
     expect(fallback.notes[0]).toContain('junoevent.toml sets neither under [junoevent.sources.grafana]');
     const { signature, timestamp } = grafanaHeaders(fallback);

@@ -8,10 +8,11 @@ import { recordEvents, shape, type WebhookDeps } from '../pipeline';
 import { authenticateStandardWebhook } from '../standard-webhooks';
 import { parseEnvelope } from './envelope';
 
-export function envelopeRoute(source: Source, sourceConfig: SourceConfig, deps: WebhookDeps): Route {
+export function envelopeRoute(source: Source, sourceConfig: () => Promise<SourceConfig>, deps: WebhookDeps): Route {
   return async (request: HttpRequest) => {
+    const config = await sourceConfig();
     const nowSeconds = Math.floor(deps.now() / 1000);
-    const deliveryKey = authenticateStandardWebhook(sourceConfig, request, nowSeconds);
+    const deliveryKey = authenticateStandardWebhook(config, request, nowSeconds);
     requireJsonContent(request);
     const body = parseJsonBody(request.rawBody);
     const draft = shape(body, (parsed) => parseEnvelope(source, parsed, nowSeconds));

@@ -5,7 +5,7 @@ import type { GitSourceConfig } from '../../config/types';
 import { hmacHex, sameSecret } from '../../crypto';
 import { UnauthorizedError } from '../../errors';
 import type { HttpRequest } from '../../http/request';
-import { standardWebhookHeaders, verifyStandardWebhook } from '../standard-webhooks';
+import { standardWebhookHeaders, verifyStandardWebhookWithAny } from '../standard-webhooks';
 
 /** GitHub's X-Hub-Signature-256: "sha256=" and the lower-case hex HMAC-SHA256 of the raw body. */
 export function verifyGitHubSignature(secret: string, signature: string | undefined, rawBody: string): void {
@@ -22,9 +22,20 @@ export function verifyGitHubSignature(secret: string, signature: string | undefi
 
 export function authenticateGitHub(config: GitSourceConfig, request: HttpRequest): void {
   const signature = request.headers['x-hub-signature-256'];
-  if (config.secret !== undefined && !(config.allowUnsigned && signature === undefined)) {
-    verifyGitHubSignature(config.secret, signature, request.rawBody);
-  } else if (!config.allowUnsigned) {
+  const secrets = [config.secret, config.previous.secret].filter((secret) => secret !== undefined);
+  if (secrets.length > 0 && !(config.allowUnsigned && signature === undefined)) {
+    let failure: unknown;
+    for (const secret of secrets) {
+      try {
+        verifyGitHubSignature(secret, signature, request.rawBody);
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
+  }
+  if (!config.allowUnsigned) {
     throw new UnauthorizedError(
       'missing_signature',
       'GitHub deliveries need a secret: set junoevent.sources.git.secret',
@@ -39,12 +50,14 @@ export function authenticateGitLab(
   nowSeconds: number,
 ): string | undefined {
   const standard = standardWebhookHeaders(request.headers);
-  if (standard.signature !== undefined && config.signingSecret !== undefined) {
-    return verifyStandardWebhook(config.signingSecret, standard, request.rawBody, nowSeconds);
+  const signingSecrets = [config.signingSecret, config.previous.signingSecret].filter((secret) => secret !== undefined);
+  if (standard.signature !== undefined && signingSecrets.length > 0) {
+    return verifyStandardWebhookWithAny(signingSecrets, standard, request.rawBody, nowSeconds);
   }
   const token = request.headers['x-gitlab-token'];
-  if (token !== undefined && config.secret !== undefined) {
-    if (!sameSecret(token, config.secret))
+  const secrets = [config.secret, config.previous.secret].filter((secret) => secret !== undefined);
+  if (token !== undefined && secrets.length > 0) {
+    if (!secrets.map((secret) => sameSecret(token, secret)).some(Boolean))
       throw new UnauthorizedError('invalid_token', 'X-Gitlab-Token is not the configured secret');
     return undefined;
   }

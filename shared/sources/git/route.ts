@@ -10,8 +10,9 @@ import type { GitShape } from './event';
 import { shapeGitHub } from './github';
 import { shapeGitLab } from './gitlab';
 
-export function gitRoute(config: GitSourceConfig, deps: WebhookDeps): Route {
+export function gitRoute(sourceConfig: () => Promise<GitSourceConfig>, deps: WebhookDeps): Route {
   return async (request: HttpRequest) => {
+    const config = await sourceConfig();
     const nowSeconds = Math.floor(deps.now() / 1000);
     const gitlabEvent = request.headers['x-gitlab-event'];
     const githubEvent = request.headers['x-github-event'];

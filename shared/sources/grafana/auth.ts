@@ -34,24 +34,38 @@ export function verifyGrafanaSignature(
 
 export function authenticateGrafana(config: GrafanaSourceConfig, request: HttpRequest, nowSeconds: number): void {
   const signature = request.headers[config.signatureHeader];
-  if (signature !== undefined && config.secret !== undefined) {
+  const { previous } = config;
+  const secrets = [config.secret, previous.secret].filter((secret) => secret !== undefined);
+  if (signature !== undefined && secrets.length > 0) {
     const timestamp =
       config.timestampHeader === undefined
         ? undefined
         : { header: config.timestampHeader, value: request.headers[config.timestampHeader] };
-    verifyGrafanaSignature(config.secret, signature, timestamp, request.rawBody, nowSeconds);
-    return;
+    let failure: unknown;
+    for (const secret of secrets) {
+      try {
+        verifyGrafanaSignature(secret, signature, timestamp, request.rawBody, nowSeconds);
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
   }
   const credentials = parseAuthorization(request.headers.authorization);
-  if (credentials?.scheme === 'bearer' && config.token !== undefined) {
-    if (!sameSecret(credentials.token, config.token))
+  const tokens = [config.token, previous.token].filter((token) => token !== undefined);
+  if (credentials?.scheme === 'bearer' && tokens.length > 0) {
+    // Every candidate is compared, so the time taken does not say which one matched.
+    if (!tokens.map((token) => sameSecret(credentials.token, token)).some(Boolean))
       throw new UnauthorizedError('invalid_token', 'the bearer token is not the configured one');
     return;
   }
-  if (credentials?.scheme === 'basic' && config.basic !== undefined) {
-    const userOk = sameSecret(credentials.username, config.basic.username);
-    const passwordOk = sameSecret(credentials.password, config.basic.password);
-    if (!(userOk && passwordOk))
+  const basics = [config.basic, previous.basic].filter((basic) => basic !== undefined);
+  if (credentials?.scheme === 'basic' && basics.length > 0) {
+    const matches = basics.map(
+      (basic) => sameSecret(credentials.username, basic.username) && sameSecret(credentials.password, basic.password),
+    );
+    if (!matches.some(Boolean))
       throw new UnauthorizedError('invalid_token', 'the Basic credentials are not the configured ones');
     return;
   }

@@ -6,8 +6,9 @@ import { recordEvents, shape, type WebhookDeps } from '../pipeline';
 import { authenticateGrafana } from './auth';
 import { shapeAlerts } from './shape';
 
-export function grafanaRoute(config: GrafanaSourceConfig, deps: WebhookDeps): Route {
+export function grafanaRoute(sourceConfig: () => Promise<GrafanaSourceConfig>, deps: WebhookDeps): Route {
   return async (request: HttpRequest) => {
+    const config = await sourceConfig();
     const nowSeconds = Math.floor(deps.now() / 1000);
     authenticateGrafana(config, request, nowSeconds);
     requireJsonContent(request);

@@ -1,0 +1,110 @@
+// Resources that depend on the stage's params, built here rather than written out in serverless.yml:
+// the IAM role of each function, least privilege, from one table (the README's "Permissions" section
+// shows the same table; test/integration/package.test.ts checks the packaged template against it),
+// and the DynamoDB gateway endpoint, only when network=vpc and route tables are given.
+
+/** What each function may do. Table actions apply to the table, index actions to those indexes only. */
+const ACCESS = {
+  confgo: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
+  devops: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
+  grafana: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
+  git: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
+  events: {
+    table: ['dynamodb:GetItem'],
+    indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
+    secret: true,
+  },
+  redrive: {
+    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    indexes: { byPending: ['dynamodb:Query'] },
+    publishes: true,
+  },
+};
+
+const capitalized = (name) => name[0].toUpperCase() + name.slice(1);
+const tableArn = { 'Fn::GetAtt': ['AppEventTable', 'Arn'] };
+const indexArn = (index) => ({ 'Fn::Join': ['/', [tableArn, 'index', index]] });
+
+function role(name, access, { secretPrefix, vpc }) {
+  const statements = [
+    {
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::GetAtt': [`${capitalized(name)}LogGroup`, 'Arn'] },
+    },
+    { Effect: 'Allow', Action: access.table, Resource: tableArn },
+  ];
+  for (const [index, actions] of Object.entries(access.indexes ?? {})) {
+    statements.push({ Effect: 'Allow', Action: actions, Resource: indexArn(index) });
+  }
+  if (access.secret) {
+    // Secrets Manager adds six random characters to a secret's ARN.
+    const arn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:secret:${secretPrefix}/${name}-??????`,
+        ],
+      ],
+    };
+    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: arn });
+  }
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [{ PolicyName: `${name}-access`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+      // Network interfaces in the VPC: only for the functions that publish, only with network=vpc.
+      ...(vpc && access.publishes
+        ? {
+            ManagedPolicyArns: [
+              {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'],
+                ],
+              },
+            ],
+          }
+        : {}),
+    },
+  };
+}
+
+/** A Lambda in a VPC reaches DynamoDB through a gateway endpoint (or a NAT the VPC already has). */
+function gatewayEndpoint(vpcId, routeTableIds) {
+  return {
+    Type: 'AWS::EC2::VPCEndpoint',
+    Properties: {
+      VpcEndpointType: 'Gateway',
+      VpcId: vpcId,
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.dynamodb']] },
+      RouteTableIds: routeTableIds.split(','),
+    },
+  };
+}
+
+module.exports = async ({ resolveVariable }) => {
+  const secretPrefix = await resolveVariable('param:secretPrefix');
+  const vpc = (await resolveVariable('param:network')) === 'vpc';
+  const Resources = {};
+  for (const [name, access] of Object.entries(ACCESS)) {
+    Resources[`${capitalized(name)}Role`] = role(name, access, { secretPrefix, vpc });
+  }
+  const routeTableIds = await resolveVariable('param:routeTableIds');
+  if (vpc && routeTableIds) {
+    Resources.DynamoDbGatewayEndpoint = gatewayEndpoint(await resolveVariable('param:vpcId'), routeTableIds);
+  }
+  return { Resources };
+};
+
+module.exports.ACCESS = ACCESS;
