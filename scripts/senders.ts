@@ -114,7 +114,7 @@ export function prepare(sender: Sender, body: string, config: Config, options: P
         const who = sender === 'alertmanager' ? 'Alertmanager' : 'Legacy Grafana alerting';
         return grafanaSigned(grafana, grafana.secret, body, options.now, [
           `${who} sends a bearer token or Basic credentials, and ${options.configName} sets neither under [junoevent.sources.grafana]: signed with the grafana HMAC secret instead.`,
-          `To accept a bearer token there, add token = "${'$'}{JUNOEVENT_GRAFANA_TOKEN}" to that section (npm start sets the variable).`,
+          'To accept a bearer token, put a "token" in the grafana function secret (<data folder>/secrets/grafana.json locally).',
         ]);
       }
       return unsigned('/webhooks/grafana', json, options);
