@@ -10,12 +10,12 @@ const ACCESS = {
   grafana: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
   git: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
   events: {
-    table: ['dynamodb:GetItem'],
+    table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
     indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
     secret: true,
   },
   redrive: {
-    table: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
     indexes: { byPending: ['dynamodb:Query'] },
     publishes: true,
   },

@@ -1,10 +1,12 @@
-// The redrive: publishes every event still pending after a grace period, oldest first, in bounded
-// batches, with backoff per event; then reports the backlog (count, age of the oldest) in the log
-// and as a CloudWatch metric (embedded metric format).
+// The redrive: publishes every event still pending after a grace period, oldest first, in batches
+// read from every shard of the pending index, up to `concurrency` publishes at a time, with backoff
+// per event, until the function's time is nearly up; it stops early when the broker keeps failing.
+// Then it reports the backlog (count, age of the oldest) in the log and as a CloudWatch metric
+// (embedded metric format).
 
 import { idTime, maxIdAt } from '../event/ids';
 import type { Log } from '../logger';
-import type { EventStore } from '../store/types';
+import type { EventStore, PendingEvent } from '../store/types';
 import type { Publisher } from './types';
 
 export interface RedriveOptions {
@@ -17,8 +19,12 @@ export interface RedriveOptions {
   timeLeft: () => boolean;
   /** Events younger than this are left to the webhook that is publishing them. */
   graceMs?: number;
+  /** Pending events looked at per read (across all shards). */
   batchSize?: number;
+  /** Most events one run publishes or fails. */
   maxEvents?: number;
+  /** Publishes in flight at once. */
+  concurrency?: number;
 }
 
 export interface RedriveReport {
@@ -42,37 +48,48 @@ export function backoffMs(attempts: number): number {
 
 export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   const { store, publisher, logger, now, timeLeft } = options;
-  const batchSize = options.batchSize ?? 50;
-  const maxEvents = options.maxEvents ?? 1000;
+  const batchSize = options.batchSize ?? 500;
+  const maxEvents = options.maxEvents ?? 200_000;
+  const concurrency = options.concurrency ?? 32;
   const maxId = maxIdAt(now() - (options.graceMs ?? REDRIVE_GRACE_MS));
   let published = 0;
   let failed = 0;
   let consecutiveFailures = 0;
-  let startAfter: number | undefined;
+  let started = 0;
+  let after: string | undefined;
+  // No publish starts once the broker has failed CONSECUTIVE_FAILURES_TO_STOP times in a row (those
+  // in flight finish), the function's time is nearly up, or maxEvents have started.
+  const stop = () => consecutiveFailures >= CONSECUTIVE_FAILURES_TO_STOP || !timeLeft() || started >= maxEvents;
 
-  outer: while (published + failed < maxEvents && timeLeft()) {
-    const { due, last } = await store.pendingEvents({ maxId, limit: batchSize, ...(startAfter ? { startAfter } : {}) });
-    for (const { record, attempts } of due) {
-      if (!timeLeft() || published + failed >= maxEvents) break outer;
-      try {
-        await publisher.publish(record);
-        await store.markPublished(record.id);
-        published += 1;
-        consecutiveFailures = 0;
-      } catch (error) {
-        failed += 1;
-        consecutiveFailures += 1;
-        await store.markPublishFailed(record.id, attempts + 1, now() + backoffMs(attempts + 1));
-        logger.warn('redrive publish failed', {
-          event_id: record.id,
-          attempts: attempts + 1,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        if (consecutiveFailures >= CONSECUTIVE_FAILURES_TO_STOP) break outer;
-      }
+  const publishOne = async ({ record, attempts }: PendingEvent) => {
+    started += 1;
+    try {
+      await publisher.publish(record);
+      await store.markPublished(record.id);
+      published += 1;
+      consecutiveFailures = 0;
+    } catch (error) {
+      failed += 1;
+      consecutiveFailures += 1;
+      await store.markPublishFailed(record.id, attempts + 1, now() + backoffMs(attempts + 1));
+      logger.warn('redrive publish failed', {
+        event_id: record.id,
+        attempts: attempts + 1,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
-    if (last === undefined) break;
-    startAfter = last;
+  };
+
+  while (!stop()) {
+    const { due, next } = await store.pendingEvents({ maxId, limit: batchSize, after });
+    // Oldest first, `concurrency` at a time; none starts once the run must stop.
+    let index = 0;
+    const worker = async () => {
+      for (let item = due[index++]; item !== undefined && !stop(); item = due[index++]) await publishOne(item);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    if (next === undefined) break;
+    after = next;
   }
 
   const backlog = await store.backlog(BACKLOG_COUNT_CAP);

@@ -2,18 +2,21 @@
 // listing. A thin I/O layer over schema.ts (keys), items.ts (items) and query.ts (listings).
 
 import {
+  type AttributeValue,
+  BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { ServiceUnavailableError } from '../errors';
 import type { IdGenerator } from '../event/ids';
 import { type AppEvent, completeRecord } from '../event/record';
 import { allFromAttributes, conditionally, fromAttributes, toAttributes, unconditionally } from './client';
 import { deliveredEventId, deliveryItem, deliveryOf, eventItem, parseEventItem } from './items';
 import { pendingOperations } from './pending';
-import { decodeCursor, encodeCursor, invalidCursor, planQuery } from './query';
+import { decodeCursor, invalidCursor, mergeShards, planQuery, type QueryPlan, type ShardPage } from './query';
 import { ATTR, deliveryItemKey, eventKey } from './schema';
 import type { EventStore, ListQuery, ListResult, RecordRequest, RecordResult } from './types';
 
@@ -32,7 +35,9 @@ export interface DynamoStoreOptions {
 }
 
 const MAX_ID_DRAWS = 5;
-const MAX_PAGES_PER_LIST = 5;
+/** Pages of one shard read for one listing page (more when filters skip many). */
+const MAX_PAGES_PER_SHARD = 3;
+const MAX_BATCH_ATTEMPTS = 5;
 const DEFAULT_WRITE_CONCURRENCY = 32;
 
 export function createDynamoStore(options: DynamoStoreOptions): EventStore {
@@ -161,28 +166,45 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
 
   async function list(query: ListQuery): Promise<ListResult> {
     const plan = planQuery(query);
-    let startKey: Record<string, unknown> | undefined =
-      query.cursor === undefined ? undefined : decodeCursor(query.cursor, plan);
-    const events: AppEvent[] = [];
-    let lastItem: Record<string, unknown> | undefined;
-    for (let page = 0; page < MAX_PAGES_PER_LIST; page += 1) {
-      const result = await queryPage(plan, query.limit, startKey, query.cursor !== undefined);
-      for (const item of allFromAttributes(result.Items)) {
-        if (events.length === query.limit) return { events, nextCursor: encodeCursor(plan, lastItem) };
-        events.push(parseEventItem(item));
-        lastItem = item;
-      }
-      startKey = fromAttributes(result.LastEvaluatedKey);
-      if (startKey === undefined) return { events, nextCursor: undefined };
-      if (events.length === query.limit) break;
+    const upTo = query.cursor === undefined ? plan.to : decodeCursor(query.cursor, plan);
+    const fromCursor = query.cursor !== undefined;
+    const pages = await Promise.all(plan.shardKeys.map((key) => readShard(plan, key, upTo, query.limit, fromCursor)));
+    const { entries, nextCursor } = mergeShards(plan, pages, query.limit);
+    const items = await readItems(entries.map((entry) => String(entry[ATTR.pk])));
+    const events = entries.flatMap((entry) => {
+      const item = items.get(String(entry[ATTR.pk]));
+      return item === undefined ? [] : [parseEventItem(item)];
+    });
+    return { events, nextCursor };
+  }
+
+  /** One shard's newest entries at or below `upTo`, read until `limit` match or a page bound. */
+  async function readShard(
+    plan: QueryPlan,
+    key: string,
+    upTo: string,
+    limit: number,
+    fromCursor: boolean,
+  ): Promise<ShardPage> {
+    const entries: Record<string, unknown>[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    for (let page = 0; page < MAX_PAGES_PER_SHARD; page += 1) {
+      const result = await queryPage(plan, key, upTo, limit, startKey, fromCursor);
+      entries.push(...allFromAttributes(result.Items));
+      startKey = result.LastEvaluatedKey;
+      if (startKey === undefined) return { entries, stoppedAt: undefined };
+      if (entries.length >= limit) break;
     }
-    return { events, nextCursor: encodeCursor(plan, startKey) };
+    const stopped = fromAttributes(startKey)?.[ATTR.ts];
+    return { entries, stoppedAt: typeof stopped === 'string' ? stopped : undefined };
   }
 
   async function queryPage(
-    plan: ReturnType<typeof planQuery>,
+    plan: QueryPlan,
+    key: string,
+    upTo: string,
     limit: number,
-    startKey: Record<string, unknown> | undefined,
+    startKey: Record<string, AttributeValue> | undefined,
     fromCursor: boolean,
   ) {
     try {
@@ -194,18 +216,33 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
             KeyConditionExpression: plan.keyCondition,
             ...(plan.filter ? { FilterExpression: plan.filter } : {}),
             ExpressionAttributeNames: plan.names,
-            ExpressionAttributeValues: toAttributes(plan.values),
+            ExpressionAttributeValues: toAttributes({ ...plan.values, ':key': key, ':to': upTo }),
             ScanIndexForward: false,
             Limit: limit,
-            ...(startKey ? { ExclusiveStartKey: toAttributes(startKey) } : {}),
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           }),
         ),
       );
     } catch (error) {
-      // A start key DynamoDB refuses can only have come from the client's cursor.
+      // A key condition DynamoDB refuses can only have come from the client's cursor.
       if (fromCursor && error instanceof Error && error.name === 'ValidationException') throw invalidCursor();
       throw error;
     }
+  }
+
+  /** The full items of a page, by key (the listing indexes carry only what listing filters on). */
+  async function readItems(pks: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    let keys = pks.map((pk) => toAttributes({ [ATTR.pk]: pk }));
+    for (let attempt = 0; keys.length > 0 && attempt < MAX_BATCH_ATTEMPTS; attempt += 1) {
+      const result = await unconditionally(() =>
+        client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys } } })),
+      );
+      for (const item of allFromAttributes(result.Responses?.[table])) found.set(String(item[ATTR.pk]), item);
+      keys = result.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+    if (keys.length > 0) throw new ServiceUnavailableError('the event store is busy; retry later');
+    return found;
   }
 
   return { recordAll, record, get, list, ...pendingOperations({ client, table, now }) };

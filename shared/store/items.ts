@@ -4,7 +4,7 @@ import { FieldError } from '../errors';
 import { isOperation, isSource } from '../event/catalog';
 import { ObjectReader } from '../event/fields';
 import { type AppEvent, completeRecord, type EventDraft, type OperatorType } from '../event/record';
-import { ATTR, eventKey, listingSortKey, PENDING } from './schema';
+import { ATTR, eventKey, isPendingKey, listingSortKey, pendingKey, SHARDS, shardKey, shardOf } from './schema';
 
 /** The item of a new event: the record, its keys, and the pending mark when publishing is on. */
 export function eventItem(
@@ -15,9 +15,10 @@ export function eventItem(
     ...record,
     [ATTR.pk]: eventKey(record.id),
     [ATTR.ts]: listingSortKey(record.create_time, record.id),
-    [ATTR.appKey]: record.app_name || undefined,
+    [ATTR.appKey]: record.app_name ? shardKey(record.app_name, shardOf(record.id, SHARDS.app)) : undefined,
+    [ATTR.sourceKey]: shardKey(record.source, shardOf(record.id, SHARDS.source)),
     [ATTR.delivery]: options.delivery,
-    [ATTR.pending]: options.pending ? PENDING : undefined,
+    [ATTR.pending]: options.pending ? pendingKey(record.id) : undefined,
   };
 }
 
@@ -39,7 +40,7 @@ export function deliveryOf(item: Record<string, unknown> | undefined): string | 
 }
 
 export function isPending(item: Record<string, unknown>): boolean {
-  return item[ATTR.pending] === PENDING;
+  return isPendingKey(item[ATTR.pending]);
 }
 
 export function publishAttempts(item: Record<string, unknown>): number {

@@ -1,10 +1,19 @@
 // The publishing state of stored events: the pending mark, failed attempts, and the byPending index
-// the redrive reads. I/O only; the item rules live in items.ts.
+// the redrive reads, all of its shards at once. I/O only; the item rules live in items.ts.
 
-import { type DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { allFromAttributes, conditionally, fromAttributes, toAttributes, unconditionally } from './client';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ServiceUnavailableError } from '../errors';
+import { isPlainObject } from '../event/fields';
+import { allFromAttributes, conditionally, toAttributes, unconditionally } from './client';
 import { isDue, isPending, parseEventItem, publishAttempts } from './items';
-import { ATTR, eventKey, PENDING, PENDING_INDEX } from './schema';
+import { ATTR, allShardKeys, eventKey, PENDING_INDEX, SHARDS } from './schema';
 import type { EventStore, PendingEvent } from './types';
 
 interface PendingContext {
@@ -16,13 +25,19 @@ interface PendingContext {
 
 type PendingOperations = Pick<EventStore, 'markPublished' | 'markPublishFailed' | 'pendingEvents' | 'backlog'>;
 
-const NAMES = {
-  '#pk': ATTR.pk,
-  '#pending': ATTR.pending,
-  '#attempts': ATTR.publishAttempts,
-  '#retryAt': ATTR.retryAt,
-  '#publishedAt': ATTR.publishedAt,
-};
+const SHARD_KEYS = allShardKeys('P', SHARDS.pending);
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_KEYS = 100;
+
+/** Where each shard's reading stands: the last id read, or null when the shard is done. */
+type Positions = Record<string, number | null>;
+
+function parsePositions(token: string | undefined): Positions {
+  if (token === undefined) return {};
+  const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!isPlainObject(parsed)) throw new Error('a pending-events token is malformed');
+  return parsed as Positions;
+}
 
 export function pendingOperations({ client, table, now }: PendingContext): PendingOperations {
   async function markPublished(id: number): Promise<void> {
@@ -33,7 +48,13 @@ export function pendingOperations({ client, table, now }: PendingContext): Pendi
           Key: toAttributes({ [ATTR.pk]: eventKey(id) }),
           UpdateExpression: 'REMOVE #pending, #attempts, #retryAt SET #publishedAt = :now',
           ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: NAMES,
+          ExpressionAttributeNames: {
+            '#pk': ATTR.pk,
+            '#pending': ATTR.pending,
+            '#attempts': ATTR.publishAttempts,
+            '#retryAt': ATTR.retryAt,
+            '#publishedAt': ATTR.publishedAt,
+          },
           ExpressionAttributeValues: toAttributes({ ':now': Math.floor(now() / 1000) }),
         }),
       ),
@@ -48,19 +69,19 @@ export function pendingOperations({ client, table, now }: PendingContext): Pendi
           TableName: table,
           Key: toAttributes({ [ATTR.pk]: eventKey(id) }),
           UpdateExpression: 'SET #attempts = :attempts, #retryAt = :retryAt',
-          ConditionExpression: '#pending = :pending',
+          ConditionExpression: 'attribute_exists(#pending)',
           ExpressionAttributeNames: {
             '#pending': ATTR.pending,
             '#attempts': ATTR.publishAttempts,
             '#retryAt': ATTR.retryAt,
           },
-          ExpressionAttributeValues: toAttributes({ ':attempts': attempts, ':retryAt': retryAt, ':pending': PENDING }),
+          ExpressionAttributeValues: toAttributes({ ':attempts': attempts, ':retryAt': retryAt }),
         }),
       ),
     );
   }
 
-  function queryPending(extra: Partial<ConstructorParameters<typeof QueryCommand>[0]>) {
+  function queryShard(shardKey: string, extra: Partial<QueryCommandInput>) {
     return unconditionally(() =>
       client.send(
         new QueryCommand({
@@ -68,7 +89,7 @@ export function pendingOperations({ client, table, now }: PendingContext): Pendi
           IndexName: PENDING_INDEX,
           KeyConditionExpression: '#pending = :pending',
           ExpressionAttributeNames: { '#pending': ATTR.pending },
-          ExpressionAttributeValues: toAttributes({ ':pending': PENDING }),
+          ExpressionAttributeValues: toAttributes({ ':pending': shardKey }),
           ScanIndexForward: true,
           ...extra,
         }),
@@ -76,58 +97,83 @@ export function pendingOperations({ client, table, now }: PendingContext): Pendi
     );
   }
 
-  async function pendingEvents(query: { maxId: number; limit: number; startAfter?: number }) {
-    const page = await queryPending({
-      KeyConditionExpression: '#pending = :pending AND #id <= :maxId',
-      ExpressionAttributeNames: { '#pending': ATTR.pending, '#id': ATTR.id },
-      ExpressionAttributeValues: toAttributes({ ':pending': PENDING, ':maxId': query.maxId }),
-      Limit: query.limit,
-      ...(query.startAfter === undefined
-        ? {}
-        : {
-            ExclusiveStartKey: toAttributes({
-              [ATTR.pending]: PENDING,
-              [ATTR.id]: query.startAfter,
-              [ATTR.pk]: eventKey(query.startAfter),
-            }),
-          }),
-    });
+  /** The full items of `ids`, read in batches of 100 side by side (strongly consistent). */
+  async function readItems(ids: readonly number[]): Promise<Record<string, unknown>[]> {
+    const batches: number[][] = [];
+    for (let i = 0; i < ids.length; i += BATCH_GET_KEYS) batches.push(ids.slice(i, i + BATCH_GET_KEYS));
+    const read = async (batch: number[]) => {
+      const items: Record<string, unknown>[] = [];
+      let keys = batch.map((id) => toAttributes({ [ATTR.pk]: eventKey(id) }));
+      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt += 1) {
+        const result = await unconditionally(() =>
+          client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })),
+        );
+        items.push(...allFromAttributes(result.Responses?.[table]));
+        keys = result.UnprocessedKeys?.[table]?.Keys ?? [];
+      }
+      if (keys.length > 0) throw new ServiceUnavailableError('the event store is busy; retry later');
+      return items;
+    };
+    return (await Promise.all(batches.map(read))).flat();
+  }
+
+  async function pendingEvents(query: { maxId: number; limit: number; after?: string }) {
+    const positions = parsePositions(query.after);
+    const perShard = Math.max(1, Math.ceil(query.limit / SHARD_KEYS.length));
+    const open = SHARD_KEYS.filter((key) => positions[key] !== null);
     const nowMs = now();
-    const dueIds = allFromAttributes(page.Items)
-      .filter((entry) => isDue(entry, nowMs))
-      .map((entry) => entry[ATTR.id])
-      .filter((id): id is number => typeof id === 'number');
-    const due: PendingEvent[] = [];
-    for (const id of dueIds) {
-      const result = await unconditionally(() =>
-        client.send(
-          new GetItemCommand({
-            TableName: table,
-            Key: toAttributes({ [ATTR.pk]: eventKey(id) }),
-            ConsistentRead: true,
-          }),
-        ),
-      );
-      const item = fromAttributes(result.Item);
-      if (item === undefined || !isPending(item)) continue;
-      due.push({ record: parseEventItem(item), attempts: publishAttempts(item) });
-    }
-    const lastKey = fromAttributes(page.LastEvaluatedKey);
-    const last = lastKey?.[ATTR.id];
-    return { due, last: typeof last === 'number' ? last : undefined };
+    const next: Positions = { ...positions };
+    const dueIds: number[] = [];
+    await Promise.all(
+      open.map(async (key) => {
+        const from = positions[key];
+        const page = await queryShard(key, {
+          KeyConditionExpression: '#pending = :pending AND #id <= :maxId',
+          ExpressionAttributeNames: { '#pending': ATTR.pending, '#id': ATTR.id },
+          ExpressionAttributeValues: toAttributes({ ':pending': key, ':maxId': query.maxId }),
+          Limit: perShard,
+          ...(typeof from === 'number'
+            ? { ExclusiveStartKey: toAttributes({ [ATTR.pending]: key, [ATTR.id]: from, [ATTR.pk]: eventKey(from) }) }
+            : {}),
+        });
+        for (const entry of allFromAttributes(page.Items)) {
+          const id = entry[ATTR.id];
+          if (isDue(entry, nowMs) && typeof id === 'number') dueIds.push(id);
+        }
+        const last = page.LastEvaluatedKey?.[ATTR.id] as AttributeValue | undefined;
+        next[key] = last?.N === undefined ? null : Number(last.N);
+      }),
+    );
+    const due: PendingEvent[] = (await readItems(dueIds))
+      .filter(isPending)
+      .map((item) => ({ record: parseEventItem(item), attempts: publishAttempts(item) }))
+      .sort((a, b) => a.record.id - b.record.id);
+    const done = SHARD_KEYS.every((key) => next[key] === null);
+    return { due, next: done ? undefined : Buffer.from(JSON.stringify(next)).toString('base64url') };
   }
 
   async function backlog(cap: number) {
-    let count = 0;
-    let start: ReturnType<typeof toAttributes> | undefined;
-    do {
-      const page = await queryPending({ Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) });
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined && count < cap);
-    const oldest = await queryPending({ Limit: 1 });
-    const first = allFromAttributes(oldest.Items)[0]?.[ATTR.id];
-    return { count, capped: start !== undefined, oldestId: typeof first === 'number' ? first : undefined };
+    const perShard = Math.ceil(cap / SHARD_KEYS.length);
+    const shards = await Promise.all(
+      SHARD_KEYS.map(async (key) => {
+        let count = 0;
+        let start: Record<string, AttributeValue> | undefined;
+        do {
+          const page = await queryShard(key, { Select: 'COUNT', ...(start ? { ExclusiveStartKey: start } : {}) });
+          count += page.Count ?? 0;
+          start = page.LastEvaluatedKey;
+        } while (start !== undefined && count < perShard);
+        const oldest = await queryShard(key, { Limit: 1 });
+        const first = allFromAttributes(oldest.Items)[0]?.[ATTR.id];
+        return { count, capped: start !== undefined, oldest: typeof first === 'number' ? first : undefined };
+      }),
+    );
+    const oldestIds = shards.map((shard) => shard.oldest).filter((id) => id !== undefined);
+    return {
+      count: shards.reduce((sum, shard) => sum + shard.count, 0),
+      capped: shards.some((shard) => shard.capped),
+      oldestId: oldestIds.length === 0 ? undefined : Math.min(...oldestIds),
+    };
   }
 
   return { markPublished, markPublishFailed, pendingEvents, backlog };

@@ -1,20 +1,30 @@
-// Planning a listing: which index, which key, which filters, and the opaque cursor that continues
-// it. Pure: no I/O. A cursor is bound to the listing that made it; any other use is 400 invalid_cursor.
+// Planning a listing and merging its shards: which index, which shard keys, which filters, the
+// newest-first merge, and the opaque cursor that continues it. Pure: no I/O. A cursor is bound to the
+// listing that made it; any other use is 400 invalid_cursor.
+//
+// A listing queries every shard of its key newest first and merges them. The cursor is the sort key
+// of the last event returned: the next page asks every shard for what is older. A shard that could
+// not fill its share (its pages were mostly filtered out) bounds the page: only events newer than
+// where that shard stopped are returned, so nothing is skipped.
 
 import { sha256Base64url } from '../crypto';
 import { BadRequestError } from '../errors';
 import { isPlainObject } from '../event/fields';
-import { ATTR, eventKey, LISTING_INDEXES, type ListingIndex, listingSortKey, listingSortKeyEnd } from './schema';
+import { ATTR, allShardKeys, LISTING_INDEXES, type ListingIndex, listingSortKey, listingSortKeyEnd } from './schema';
 import type { ListQuery } from './types';
 
 export interface QueryPlan {
   index: ListingIndex;
-  /** The index partition key's value. */
-  key: string;
+  /** The index partition key's value of each shard. */
+  shardKeys: string[];
   keyCondition: string;
   filter: string | undefined;
   names: Record<string, string>;
+  /** Every value but :key and :to, which each shard's query sets. */
   values: Record<string, string>;
+  /** The inclusive bounds of the sort key. */
+  from: string;
+  to: string;
   /** What a cursor of this listing is bound to. */
   fingerprint: string;
 }
@@ -25,10 +35,11 @@ export function planQuery(query: ListQuery): QueryPlan {
   const index: ListingIndex = query.app_name === undefined ? 'bySource' : 'byApp';
   const key = query.app_name ?? query.source;
   if (key === undefined) throw new Error('a listing needs app_name or source');
+  const { partition, shards } = LISTING_INDEXES[index];
   const from = listingSortKey(query.since ?? 0, 0);
   const to = listingSortKeyEnd(query.until ?? LATEST_SECONDS);
-  const names: Record<string, string> = { '#key': LISTING_INDEXES[index], '#ts': ATTR.ts };
-  const values: Record<string, string> = { ':key': key, ':from': from, ':to': to };
+  const names: Record<string, string> = { '#key': partition, '#ts': ATTR.ts };
+  const values: Record<string, string> = { ':from': from };
   const filters: string[] = [];
   const filterOn = { env: query.env, operation: query.operation, source: index === 'byApp' ? query.source : undefined };
   for (const [field, value] of Object.entries(filterOn)) {
@@ -39,25 +50,61 @@ export function planQuery(query: ListQuery): QueryPlan {
   }
   return {
     index,
-    key,
+    shardKeys: allShardKeys(key, shards),
     keyCondition: '#key = :key AND #ts BETWEEN :from AND :to',
     filter: filters.length ? filters.join(' AND ') : undefined,
     names,
     values,
-    fingerprint: sha256Base64url(JSON.stringify([index, values])).slice(0, 22),
+    from,
+    to,
+    fingerprint: sha256Base64url(JSON.stringify([index, key, values, to])).slice(0, 22),
   };
 }
 
-/** The cursor after `item` (an index entry or a LastEvaluatedKey). */
-export function encodeCursor(plan: QueryPlan, item: Record<string, unknown> | undefined): string | undefined {
-  if (item === undefined) return undefined;
-  return Buffer.from(JSON.stringify({ q: plan.fingerprint, ts: item[ATTR.ts] })).toString('base64url');
+/** What one shard's queries gave: its newest matching entries, and whether it has more. */
+export interface ShardPage {
+  entries: Record<string, unknown>[];
+  /** The sort key where the shard's reading stopped, when it has older entries not read. */
+  stoppedAt: string | undefined;
+}
+
+/** Merges shard pages newest first into one page of at most `limit`, and the cursor after it. */
+export function mergeShards(
+  plan: QueryPlan,
+  pages: readonly ShardPage[],
+  limit: number,
+): { entries: Record<string, unknown>[]; nextCursor: string | undefined } {
+  const sortKey = (entry: Record<string, unknown>) => String(entry[ATTR.ts]);
+  // Events older than where an unfinished shard stopped may still be in that shard.
+  const floor = pages
+    .filter((page) => page.stoppedAt !== undefined && page.entries.length < limit)
+    .reduce<string | undefined>(
+      (max, page) => (max === undefined || (page.stoppedAt ?? '') > max ? page.stoppedAt : max),
+      undefined,
+    );
+  const merged = pages
+    .flatMap((page) => page.entries)
+    .sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1))
+    .filter((entry) => floor === undefined || sortKey(entry) > floor);
+  const entries = merged.slice(0, limit);
+  const more = merged.length > limit || pages.some((page) => page.stoppedAt !== undefined);
+  if (!more) return { entries, nextCursor: undefined };
+  const last = entries.at(-1);
+  return { entries, nextCursor: encodeCursor(plan, last === undefined ? (floor ?? plan.to) : sortKey(last)) };
+}
+
+/** The cursor that continues below sort key `before`. */
+export function encodeCursor(plan: QueryPlan, before: string): string {
+  return Buffer.from(JSON.stringify({ q: plan.fingerprint, ts: before })).toString('base64url');
 }
 
 const SORT_KEY_FORM = /^(\d{11})#(\d{16})$/;
 
-/** The ExclusiveStartKey of a cursor, checked against the listing it is used with. */
-export function decodeCursor(cursor: string, plan: QueryPlan): Record<string, string> {
+/**
+ * The inclusive upper bound of the sort key for the page after `cursor`, checked against the
+ * listing it is used with: the sort key just below the cursor's.
+ */
+export function decodeCursor(cursor: string, plan: QueryPlan): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -68,12 +115,10 @@ export function decodeCursor(cursor: string, plan: QueryPlan): Record<string, st
   const { q, ts } = parsed;
   if (q !== plan.fingerprint || typeof ts !== 'string') throw invalidCursor();
   const match = SORT_KEY_FORM.exec(ts);
-  const from = plan.values[':from'] ?? '';
-  const to = plan.values[':to'] ?? '';
-  if (!match || ts < from || ts > to) throw invalidCursor();
+  if (!match || ts <= plan.from || ts > plan.to) throw invalidCursor();
   const id = Number(match[2]);
   if (!Number.isSafeInteger(id) || id < 1) throw invalidCursor();
-  return { [ATTR.pk]: eventKey(id), [ATTR.ts]: ts, [LISTING_INDEXES[plan.index]]: plan.key };
+  return listingSortKey(Number(match[1]), id - 1);
 }
 
 export function invalidCursor(): BadRequestError {

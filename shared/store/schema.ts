@@ -3,15 +3,20 @@
 //
 // Items:
 //   E#<id>                  one event: the 15 record fields, plus
-//                             ts        the listing indexes' sort key (create_time, then id)
-//                             app_key   byApp's partition (absent when app_name is empty)
-//                             delivery  the delivery item's key, when the request had a delivery key
-//                             pending   "P" while not yet published (byPending's partition)
+//                             ts          the listing indexes' sort key (create_time, then id)
+//                             app_key     "<app_name>#<shard>": byApp's partition (absent when app_name is empty)
+//                             source_key  "<source>#<shard>": bySource's partition
+//                             delivery    the delivery item's key, when the request had a delivery key
+//                             pending     "P#<shard>" while not yet published (byPending's partition)
 //                             publish_attempts, retry_at   failed publishes and the next try (redrive)
 //                             published_at                 when it was published (unix seconds)
 //   D#<source>#<sha256>     a delivery: which event a delivery key produced (event_id), kept until
 //                           expires_at (the table's TTL attribute), so a redelivery records nothing new.
 // Every write is conditional: an event is never overwritten.
+//
+// Write sharding: a partition key value takes at most 1,000 write units a second, so every index key
+// with few values is spread over shards by the event id (its low bits are a per-millisecond sequence,
+// so consecutive events land on different shards). Reads gather all shards of a key and merge them.
 
 import { sha256Base64url } from '../crypto';
 import type { Source } from '../event/catalog';
@@ -20,6 +25,7 @@ export const ATTR = {
   pk: 'pk',
   ts: 'ts',
   appKey: 'app_key',
+  sourceKey: 'source_key',
   source: 'source',
   id: 'id',
   delivery: 'delivery',
@@ -31,15 +37,49 @@ export const ATTR = {
   expiresAt: 'expires_at',
 } as const;
 
-/** The listing indexes: partition attribute of each; both sort on ts. */
-export const LISTING_INDEXES = { byApp: ATTR.appKey, bySource: ATTR.source } as const;
+/**
+ * Shards per key. byApp: 8 (one app's alert storm of 4,000 events/s stays under half a partition's
+ * limit); bySource: 32 (all of 10,000 events/s from one source likewise); byPending: 64 (each
+ * published event enters and leaves it: two writes).
+ */
+export const SHARDS = { app: 8, source: 32, pending: 64 } as const;
+
+/** The listing indexes: the partition attribute of each (both sort on ts) and their shard counts. */
+export const LISTING_INDEXES = {
+  byApp: { partition: ATTR.appKey, shards: SHARDS.app },
+  bySource: { partition: ATTR.sourceKey, shards: SHARDS.source },
+} as const;
 export type ListingIndex = keyof typeof LISTING_INDEXES;
 
-/** The sparse index of events not yet published: partition `pending`, sort `id`. */
+/** What the listing indexes carry beside their keys: what listing filters on. The rest is read by key. */
+export const LISTING_PROJECTION = ['id', 'env', 'operation', 'source'] as const;
+
+/** The sparse index of events not yet published: partition `pending` (sharded), sort `id`. */
 export const PENDING_INDEX = 'byPending';
 
-/** The value of `pending` while an event waits to be published. */
-export const PENDING = 'P';
+/** The shard of an event among `count`. */
+export function shardOf(id: number, count: number): number {
+  return id % count;
+}
+
+/** The partition key value of shard `shard` of `key` (an app name, a source, or "P" for pending). */
+export function shardKey(key: string, shard: number): string {
+  return `${key}#${String(shard).padStart(2, '0')}`;
+}
+
+/** Every shard's key value of `key`. */
+export function allShardKeys(key: string, count: number): string[] {
+  return Array.from({ length: count }, (_, shard) => shardKey(key, shard));
+}
+
+/** The value of `pending` while an event waits to be published (its byPending partition). */
+export function pendingKey(id: number): string {
+  return shardKey('P', shardOf(id, SHARDS.pending));
+}
+
+export function isPendingKey(value: unknown): boolean {
+  return typeof value === 'string' && /^P#\d{2}$/.test(value);
+}
 
 export function eventKey(id: number): string {
   return `E#${id}`;

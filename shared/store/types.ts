@@ -58,11 +58,14 @@ export interface EventStore {
   markPublished(id: number): Promise<void>;
   /** Records a failed publish; the event is retried no earlier than `retryAt` (unix ms). */
   markPublishFailed(id: number, attempts: number, retryAt: number): Promise<void>;
-  /** Pending events with ids up to `maxId`, oldest first, due at `now`; at most `limit` looked at. */
-  pendingEvents(options: { maxId: number; limit: number; startAfter?: number }): Promise<{
+  /**
+   * Pending events with ids up to `maxId` that are due now, oldest first; about `limit` looked at
+   * (across every shard). `after` continues from the `next` of the previous call.
+   */
+  pendingEvents(options: { maxId: number; limit: number; after?: string | undefined }): Promise<{
     due: PendingEvent[];
-    /** The last id looked at, to continue from; undefined at the end. */
-    last: number | undefined;
+    /** Where to continue from; undefined when every pending event up to `maxId` was looked at. */
+    next: string | undefined;
   }>;
   /** How many events are pending (counted up to `cap`) and the id of the oldest. */
   backlog(cap: number): Promise<{ count: number; capped: boolean; oldestId: number | undefined }>;

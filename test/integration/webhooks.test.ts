@@ -64,7 +64,9 @@ describe('confgo webhook', () => {
       metadata: '{"configuration_id":10,"name":"config-prod"}',
       operation_name: '配置发布',
       source_name: '配置中心',
-      app_key: 'user-svc',
+      // The listing keys, written in shards chosen by the id.
+      app_key: `user-svc#${String((accepted?.id ?? 0) % 8).padStart(2, '0')}`,
+      source_key: `confgo#${String((accepted?.id ?? 0) % 32).padStart(2, '0')}`,
     });
     expect(typeof item?.ts).toBe('string');
   });

@@ -23,7 +23,8 @@ function memoryStore(ids: number[]) {
   const pending = new Map<number, Pending>(ids.map((id) => [id, { attempts: 0, retryAt: undefined }]));
   const publishedIds: number[] = [];
   const store: Pick<EventStore, 'pendingEvents' | 'markPublished' | 'markPublishFailed' | 'backlog'> = {
-    async pendingEvents({ maxId, limit, startAfter }) {
+    async pendingEvents({ maxId, limit, after }) {
+      const startAfter = after === undefined ? undefined : Number(after);
       const page = [...pending.keys()]
         .sort((a, b) => a - b)
         .filter((id) => id <= maxId && (startAfter === undefined || id > startAfter))
@@ -34,7 +35,8 @@ function memoryStore(ids: number[]) {
           return retryAt === undefined || retryAt <= clock.now;
         })
         .map((id) => ({ record: event(id), attempts: pending.get(id)?.attempts ?? 0 }));
-      return { due, last: page.length === limit ? page[page.length - 1] : undefined };
+      const last = page.at(-1);
+      return { due, next: page.length === limit && last !== undefined ? String(last) : undefined };
     },
     async markPublished(id) {
       pending.delete(id);
@@ -125,7 +127,15 @@ describe('redrive', () => {
     const ids = old(10);
     const { store, pending } = memoryStore(ids);
     const down = publisher(() => true);
-    const first = await redrive({ store, publisher: down, logger: quiet, now: () => clock.now, timeLeft: () => true });
+    const sequential = { concurrency: 1 };
+    const first = await redrive({
+      store,
+      publisher: down,
+      logger: quiet,
+      now: () => clock.now,
+      timeLeft: () => true,
+      ...sequential,
+    });
     expect(first).toMatchObject({ published: 0, failed: 3, brokerDown: true, backlog: 10 });
     expect(down.sent).toEqual(ids.slice(0, 3));
     expect(pending.get(ids[0] as number)).toEqual({ attempts: 1, retryAt: T0 + backoffMs(1) });
@@ -133,7 +143,14 @@ describe('redrive', () => {
     // 10 s later the three are not due yet: the next run tries the next three.
     clock.now = T0 + 10_000;
     const again = publisher(() => true);
-    await redrive({ store, publisher: again, logger: quiet, now: () => clock.now, timeLeft: () => true });
+    await redrive({
+      store,
+      publisher: again,
+      logger: quiet,
+      now: () => clock.now,
+      timeLeft: () => true,
+      ...sequential,
+    });
     expect(again.sent).toEqual(ids.slice(3, 6));
 
     // Once the backoff has passed and the broker is back, everything goes, the retried ones included.
@@ -142,6 +159,24 @@ describe('redrive', () => {
     const last = await redrive({ store, publisher: back, logger: quiet, now: () => clock.now, timeLeft: () => true });
     expect([...back.sent].sort()).toEqual([...ids].sort());
     expect(last).toMatchObject({ published: 10, failed: 0, backlog: 0 });
+  });
+
+  it('with publishes in flight side by side, stops starting new ones once the broker keeps failing', async () => {
+    clock.now = T0;
+    const { store } = memoryStore(old(100));
+    const down = publisher(() => true);
+    const report = await redrive({
+      store,
+      publisher: down,
+      logger: quiet,
+      now: () => clock.now,
+      timeLeft: () => true,
+      concurrency: 8,
+    });
+    expect(report.brokerDown).toBe(true);
+    // The first failures stop new starts; what was already in flight (at most 8) ends as failed.
+    expect(down.sent.length).toBeLessThanOrEqual(3 + 8);
+    expect(report.failed).toBe(down.sent.length);
   });
 
   it('keeps going past isolated failures', async () => {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { tableDefinition } from '../../scripts/table';
-import { ATTR, LISTING_INDEXES, PENDING_INDEX } from '../../shared/store/schema';
+import { ATTR, LISTING_INDEXES, LISTING_PROJECTION, PENDING_INDEX } from '../../shared/store/schema';
 
 describe('table schema', () => {
   const table = tableDefinition('appevent');
@@ -15,8 +15,10 @@ describe('table schema', () => {
   });
 
   it('defines each listing index on the partition attribute the code writes, sorted by ts', () => {
-    for (const [name, partition] of Object.entries(LISTING_INDEXES)) {
+    for (const [name, { partition }] of Object.entries(LISTING_INDEXES)) {
       expect(keys(name)).toEqual({ HASH: partition, RANGE: ATTR.ts });
+      // Only what listing filters on: the rest is read from the table by key.
+      expect(index(name)?.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...LISTING_PROJECTION] });
     }
   });
 

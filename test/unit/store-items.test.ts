@@ -12,8 +12,8 @@ import {
   parseEventItem,
   publishAttempts,
 } from '../../shared/store/items';
-import { decodeCursor, encodeCursor, planQuery } from '../../shared/store/query';
-import { ATTR, deliveryItemKey, eventKey, listingSortKey, PENDING } from '../../shared/store/schema';
+import { decodeCursor, encodeCursor, mergeShards, planQuery } from '../../shared/store/query';
+import { ATTR, deliveryItemKey, eventKey, listingSortKey, SHARDS, shardKey } from '../../shared/store/schema';
 
 const draft: EventDraft = {
   app_name: 'user-svc',
@@ -54,9 +54,10 @@ describe('items', () => {
       ...record,
       [ATTR.pk]: eventKey(4242),
       [ATTR.ts]: listingSortKey(record.create_time, 4242),
-      [ATTR.appKey]: 'user-svc',
+      [ATTR.appKey]: shardKey('user-svc', 4242 % SHARDS.app),
+      [ATTR.sourceKey]: shardKey('confgo', 4242 % SHARDS.source),
       [ATTR.delivery]: 'D#confgo#x',
-      [ATTR.pending]: PENDING,
+      [ATTR.pending]: shardKey('P', 4242 % SHARDS.pending),
     });
     const plain = eventItem({ ...record, app_name: '' }, { delivery: undefined, pending: false });
     expect(plain[ATTR.appKey]).toBeUndefined();
@@ -105,18 +106,19 @@ describe('listing plans and cursors', () => {
     expect(bySource.filter).toBe('#operation = :operation');
   });
 
-  it('continues a listing from its own cursor', () => {
-    const item = { [ATTR.ts]: listingSortKey(150, 4242) };
-    const cursor = encodeCursor(byApp, item) ?? '';
-    expect(decodeCursor(cursor, byApp)).toEqual({
-      [ATTR.pk]: eventKey(4242),
-      [ATTR.ts]: listingSortKey(150, 4242),
-      [ATTR.appKey]: 'user-svc',
-    });
+  it('queries every shard of the key', () => {
+    expect(byApp.shardKeys).toHaveLength(SHARDS.app);
+    expect(byApp.shardKeys[3]).toBe('user-svc#03');
+    expect(planQuery({ source: 'grafana', limit: 5 }).shardKeys).toHaveLength(SHARDS.source);
+  });
+
+  it('continues a listing just below its own cursor', () => {
+    const cursor = encodeCursor(byApp, listingSortKey(150, 4242));
+    expect(decodeCursor(cursor, byApp)).toBe(listingSortKey(150, 4241));
   });
 
   it('refuses a cursor used with another listing, out of its range, or forged', () => {
-    const cursor = encodeCursor(byApp, { [ATTR.ts]: listingSortKey(150, 4242) }) ?? '';
+    const cursor = encodeCursor(byApp, listingSortKey(150, 4242));
     const other = [
       planQuery({ app_name: 'other-svc', env: 'prod', since: 100, until: 200, limit: 10 }),
       planQuery({ app_name: 'user-svc', env: 'prod', since: 101, until: 200, limit: 10 }),
@@ -126,6 +128,7 @@ describe('listing plans and cursors', () => {
     const forge = (body: unknown) => Buffer.from(JSON.stringify(body)).toString('base64url');
     const forged = [
       forge({ q: byApp.fingerprint, ts: listingSortKey(999, 1) }),
+      forge({ q: byApp.fingerprint, ts: listingSortKey(100, 0) }),
       forge({ q: byApp.fingerprint, ts: '00000000150#x' }),
       forge({ q: byApp.fingerprint, ts: listingSortKey(150, 0) }),
       forge({ q: byApp.fingerprint }),
@@ -133,5 +136,44 @@ describe('listing plans and cursors', () => {
       'not base64 json',
     ];
     for (const bad of forged) expect(() => decodeCursor(bad, byApp)).toThrow(/cursor is not one this listing/);
+  });
+
+  describe('merging shards newest first', () => {
+    const plan = planQuery({ source: 'git', limit: 3 });
+    const entry = (ct: number, id: number) => ({ [ATTR.ts]: listingSortKey(ct, id), [ATTR.pk]: eventKey(id) });
+    const ids = (entries: Record<string, unknown>[]) => entries.map((e) => e[ATTR.pk]);
+
+    it('takes the newest of all shards and continues below the last one', () => {
+      const merged = mergeShards(
+        plan,
+        [
+          { entries: [entry(9, 9), entry(5, 5), entry(1, 1)], stoppedAt: listingSortKey(1, 1) },
+          { entries: [entry(8, 8), entry(7, 7)], stoppedAt: undefined },
+          { entries: [], stoppedAt: undefined },
+        ],
+        3,
+      );
+      expect(ids(merged.entries)).toEqual(['E#9', 'E#8', 'E#7']);
+      expect(decodeCursor(merged.nextCursor ?? '', plan)).toBe(listingSortKey(7, 6));
+    });
+
+    it('returns nothing older than where a shard stopped short, so nothing is skipped', () => {
+      const merged = mergeShards(
+        plan,
+        [
+          { entries: [entry(9, 9)], stoppedAt: listingSortKey(6, 6) },
+          { entries: [entry(8, 8), entry(5, 5), entry(4, 4)], stoppedAt: undefined },
+        ],
+        3,
+      );
+      expect(ids(merged.entries)).toEqual(['E#9', 'E#8']);
+      expect(decodeCursor(merged.nextCursor ?? '', plan)).toBe(listingSortKey(8, 7));
+    });
+
+    it('ends when every shard is read and everything was returned', () => {
+      const merged = mergeShards(plan, [{ entries: [entry(2, 2)], stoppedAt: undefined }], 3);
+      expect(ids(merged.entries)).toEqual(['E#2']);
+      expect(merged.nextCursor).toBeUndefined();
+    });
   });
 });
