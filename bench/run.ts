@@ -9,15 +9,17 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import autocannon from 'autocannon';
 import { buildFunctions, bundle } from '../scripts/build';
 import { freePort, listening } from '../scripts/net';
-import { ensureTable } from '../scripts/table';
+import { ensureTable, tableDefinition } from '../scripts/table';
 import { parseConfig } from '../shared/config/config';
 import type { Publisher } from '../shared/publishing/types';
 import { assemble, routeHandler } from '../shared/runtime';
-import { apiEvent, benchConfig, context, request, SOURCES } from './requests';
+import { billWrite, type Item, totalUnits } from './billing';
+import { apiEvent, type BenchSource, benchConfig, context, request, SOURCES } from './requests';
+import { currentDesign, LEGACY_DESIGN, simulateStorm } from './scale';
 
 const ROOT = resolve(__dirname, '..');
 const DIST = resolve(ROOT, 'dist');
@@ -197,22 +199,61 @@ function warmPath(env: NodeJS.ProcessEnv, requests: number): void {
   }
 }
 
-/** 3. Cost per event: DynamoDB's own ConsumedCapacity figures, and publishes. */
+/** List prices (us-east-1, on-demand), for the dollars per million events. */
+const PRICES = {
+  httpApiPerMillion: 1.0,
+  lambdaRequestPerMillion: 0.2,
+  lambdaGbSecondArm: 0.0000133334,
+  writeUnitPerMillion: 0.625,
+  readUnitPerMillion: 0.125,
+  storageGbMonth: 0.25,
+  secretsManagerPer10k: 0.05,
+};
+const LAMBDA_MEMORY_GB = 0.5;
+const RETENTION_MONTHS = 12;
+/** A container reads its secret at most every 5 minutes; assumed: one read per 300 requests or more. */
+const SECRET_READS_PER_REQUEST = 1 / 300;
+
+/**
+ * 3. Cost per event: billed write units (table and every index the item is projected into, per
+ * DynamoDB's rules, from the items the store really writes), checked against the emulator's own table
+ * figure; read units per listing page; publishes; and dollars per million events at list prices.
+ */
 async function costPerEvent(endpoint: string, requests: number): Promise<void> {
+  const table = tableDefinition('appevent');
+  const designs = [currentDesign(table), LEGACY_DESIGN];
   for (const publishing of [false, true]) {
-    const units = { write: 0, read: 0 };
+    const measured = { write: 0, read: 0 };
+    const billed = designs.map(() => 0);
+    const probe = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+    const current = async (key: Record<string, AttributeValue> | undefined) =>
+      key === undefined
+        ? undefined
+        : (await probe.send(new GetItemCommand({ TableName: 'appevent', Key: key, ConsistentRead: true }))).Item;
     const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
     client.middlewareStack.add(
       (next, ctx) => async (args) => {
-        Object.assign(args.input as object, { ReturnConsumedCapacity: 'TOTAL' });
+        const input = args.input as { Item?: Item; Key?: Item };
+        Object.assign(input, { ReturnConsumedCapacity: 'TOTAL' });
+        const write = /^(Put|Update|Delete)Item/.test(ctx.commandName ?? '');
+        const key = input.Key ?? (input.Item?.pk ? { pk: input.Item.pk } : undefined);
+        const before = write ? await current(key) : undefined;
         const result = await next(args);
         const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
         const capacity = output.ConsumedCapacity?.CapacityUnits ?? 0;
-        if (/^(Put|Update|Delete)/.test(ctx.commandName ?? '')) units.write += capacity;
-        else units.read += capacity;
+        if (write) {
+          measured.write += capacity;
+          const after = await current(key);
+          designs.forEach((design, d) => {
+            const bill = billWrite(before && design.item(before), after && design.item(after), design.indexes);
+            billed[d] = (billed[d] ?? 0) + totalUnits(bill);
+          });
+        } else {
+          measured.read += capacity;
+        }
         return result;
       },
-      { step: 'initialize', name: 'consumedCapacity' },
+      { step: 'initialize', name: 'billing' },
     );
     let publishes = 0;
     const publisher: Publisher = {
@@ -224,8 +265,9 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
     const config = parseConfig(benchConfig(undefined), { file: 'bench.toml', env: {} });
     const runtime = assemble(config, { client, logger: quiet, publisher: publishing ? publisher : undefined });
     for (const source of SOURCES) {
-      units.write = 0;
-      units.read = 0;
+      measured.write = 0;
+      measured.read = 0;
+      billed.fill(0);
       publishes = 0;
       const handler = routeHandler(source, runtime);
       let events = 0;
@@ -238,20 +280,21 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
         bytes += Buffer.byteLength(body) / count;
       }
       const label = `${source}, publishing ${publishing ? 'on' : 'off'}`;
+      const writeUnits = (billed[0] ?? 0) / events;
       add({
         section: 'cost',
         subject: label,
-        metric: 'table write units per event',
-        ours: units.write / events,
-        baseline: null,
-        spread: `body ≈ ${Math.round(bytes / requests)} B per event; indexes not counted by the emulator`,
-        target: '≤ 2',
+        metric: 'billed write units per event (table + indexes)',
+        ours: writeUnits,
+        baseline: (billed[1] ?? 0) / events,
+        spread: `body ≈ ${Math.round(bytes / requests)} B per event; baseline: the design before sharding, same items; emulator's table figure ${round(measured.write / events)}`,
+        target: publishing ? '≤ 5 for a ≤ 1 KB event' : '—',
       });
       add({
         section: 'cost',
         subject: label,
-        metric: 'table read units per event',
-        ours: units.read / events,
+        metric: 'table read units per event (request path)',
+        ours: measured.read / events,
         baseline: null,
         spread: '',
         target: '—',
@@ -265,8 +308,98 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
         spread: '',
         target: publishing ? '= 1' : '= 0',
       });
+      if (publishing) dollars(source, writeUnits, events / requests);
     }
     client.destroy();
+    probe.destroy();
+  }
+  await listingReads(endpoint);
+}
+
+/** Dollars per million events of a source, all in, at list prices, with this run's warm p50. */
+function dollars(source: BenchSource, writeUnits: number, eventsPerRequest: number): void {
+  const p50 = rows.find((r) => r.section === 'warm path' && r.subject === source && r.metric === 'p50 latency ms');
+  const ms = p50?.ours ?? 0;
+  const requests = 1_000_000 / eventsPerRequest;
+  const lambda =
+    (requests * PRICES.lambdaRequestPerMillion) / 1e6 +
+    requests * (ms / 1000) * LAMBDA_MEMORY_GB * PRICES.lambdaGbSecondArm;
+  const http = (requests * PRICES.httpApiPerMillion) / 1e6;
+  const writes = writeUnits * PRICES.writeUnitPerMillion;
+  // Stored bytes: the event item (~1 KB), two small index entries, the delivery item for 7 days.
+  const storage = ((1_000_000 * 1400) / 1e9) * PRICES.storageGbMonth * RETENTION_MONTHS;
+  const secrets = ((requests * SECRET_READS_PER_REQUEST) / 10_000) * PRICES.secretsManagerPer10k;
+  const total = lambda + http + writes + storage + secrets;
+  add({
+    section: 'cost',
+    subject: `${source}, publishing on`,
+    metric: 'US$ per million events, all in',
+    ours: total,
+    baseline: null,
+    spread: `HTTP API ${http.toFixed(2)}, Lambda ${lambda.toFixed(2)} (${round(ms)} ms at 512 MB), DynamoDB writes ${writes.toFixed(2)}, storage ${storage.toFixed(2)} (${RETENTION_MONTHS} months), Secrets Manager ${secrets.toFixed(3)}`,
+    target: '≤ 3',
+  });
+}
+
+/** Read units of one listing page (limit 20) by app and by source, from the emulator's figures. */
+async function listingReads(endpoint: string): Promise<void> {
+  const config = parseConfig(benchConfig(undefined), { file: 'bench.toml', env: {} });
+  const consumed = { read: 0, calls: 0 };
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      Object.assign(args.input as object, { ReturnConsumedCapacity: 'TOTAL' });
+      const result = await next(args);
+      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
+      const list = Array.isArray(output.ConsumedCapacity) ? output.ConsumedCapacity : [output.ConsumedCapacity];
+      consumed.read += list.reduce((sum, c) => sum + (c?.CapacityUnits ?? 0), 0);
+      consumed.calls += 1;
+      return result;
+    },
+    { step: 'initialize', name: 'reads' },
+  );
+  const { store } = assemble(config, { client, logger: quiet, publisher: undefined });
+  for (const query of [
+    { subject: 'list by app', app_name: 'bench-7' },
+    { subject: 'list by source', source: 'grafana' as const },
+  ]) {
+    consumed.read = 0;
+    consumed.calls = 0;
+    const { subject, ...filter } = query;
+    const page = await store.list({ ...filter, limit: 20 });
+    add({
+      section: 'cost',
+      subject,
+      metric: 'read units per page of 20',
+      ours: consumed.read,
+      baseline: null,
+      spread: `${consumed.calls} calls (one query per shard, one batch read) for ${page.events.length} events`,
+      target: '—',
+    });
+  }
+  client.destroy();
+}
+
+/** 3b. Scale: the busiest partition key value of the table and each index in an alert storm. */
+function scale(seconds: number): void {
+  const table = tableDefinition('appevent');
+  const eventsPerSecond = 10_000;
+  const result = simulateStorm([currentDesign(table), LEGACY_DESIGN], {
+    eventsPerSecond,
+    seconds,
+    mix: { alertShare: 0.8, alertApps: 5 },
+  });
+  for (const load of result.sharded ?? []) {
+    const before = result['before sharding']?.find((l) => l.target === load.target);
+    add({
+      section: 'scale',
+      subject: load.target,
+      metric: `busiest key's write units/s (${eventsPerSecond} events/s for ${seconds} s, 80% alerts from 5 apps); limit 1,000`,
+      ours: load.unitsPerSecond,
+      baseline: before?.unitsPerSecond ?? null,
+      spread: `now ${load.busiestKey}; before sharding ${before?.busiestKey ?? '—'}`,
+      target: '≤ 500',
+    });
   }
 }
 
@@ -409,13 +542,14 @@ async function main(): Promise<void> {
     coldStart(env, quick ? 5 : 15);
     console.error('2/5 warm path');
     warmPath(env, quick ? 100 : 500);
-    console.error('3/5 cost per event');
+    console.error('3/5 cost per event, and the storm simulation');
     Object.assign(process.env, {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     await costPerEvent(dynamo.endpoint, quick ? 20 : 100);
+    scale(quick ? 5 : 60);
     console.error('4/5 memory');
     memory(env, quick ? 500 : 5000);
     console.error('5/5 http');
