@@ -5,17 +5,33 @@
 
 /** What each function may do. Table actions apply to the table, index actions to those indexes only. */
 const ACCESS = {
-  confgo: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
-  devops: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
-  grafana: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
-  git: { table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], secret: true, publishes: true },
+  confgo: {
+    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    secret: true,
+    publishes: true,
+  },
+  devops: {
+    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    secret: true,
+    publishes: true,
+  },
+  grafana: {
+    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    secret: true,
+    publishes: true,
+  },
+  git: {
+    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    secret: true,
+    publishes: true,
+  },
   events: {
     table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
     indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
     secret: true,
   },
   redrive: {
-    table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     indexes: { byPending: ['dynamodb:Query'] },
     publishes: true,
   },

@@ -14,11 +14,12 @@ import { ServiceUnavailableError } from '../errors';
 import type { IdGenerator } from '../event/ids';
 import { type AppEvent, completeRecord } from '../event/record';
 import { allFromAttributes, conditionally, fromAttributes, toAttributes, unconditionally } from './client';
-import { deliveredEventId, deliveryItem, deliveryOf, eventItem, parseEventItem } from './items';
+import { deliveredEventId, deliveryOf, eventItem, parseEventItem } from './items';
 import { pendingOperations } from './pending';
 import { decodeCursor, invalidCursor, mergeShards, planQuery, type QueryPlan, type ShardPage } from './query';
 import { ATTR, deliveryItemKey, eventKey } from './schema';
 import type { EventStore, ListQuery, ListResult, RecordRequest, RecordResult } from './types';
+import { discardEvent, putDelivery } from './writes';
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
@@ -77,19 +78,9 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
   /** Remembers that delivery `pk` produced event `id`. Returns the id of an earlier live delivery instead. */
   async function rememberDelivery(pk: string, id: number, windowSeconds: number): Promise<number | undefined> {
     const nowSeconds = Math.floor(now() / 1000);
-    const outcome = await conditionally(() =>
-      client.send(
-        new PutItemCommand({
-          TableName: table,
-          Item: toAttributes(deliveryItem(pk, id, nowSeconds + windowSeconds)),
-          ConditionExpression: 'attribute_not_exists(#pk) OR #expires < :now',
-          ExpressionAttributeNames: { '#pk': ATTR.pk, '#expires': ATTR.expiresAt },
-          ExpressionAttributeValues: toAttributes({ ':now': nowSeconds }),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      ),
-    );
-    return outcome.written ? undefined : deliveredEventId(await refusedBy(outcome.existing, pk));
+    const outcome = await putDelivery({ client, table }, pk, id, nowSeconds + windowSeconds, nowSeconds);
+    if (outcome.written) return undefined;
+    return outcome.existing ? outcome.eventId : deliveredEventId(await getItem(pk));
   }
 
   /** Moves a delivery from one id to another after an id collision; false if it no longer points at `from`. */
@@ -111,22 +102,50 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
 
   async function recordOne(request: RecordRequest, firstId: number): Promise<RecordResult> {
     const { draft } = request;
-    const delivery = request.deliveryKey === undefined ? undefined : deliveryItemKey(draft.source, request.deliveryKey);
-    let id = firstId;
-    if (delivery !== undefined) {
-      const window = request.redeliveryWindowSeconds ?? redeliveryWindowSeconds;
-      id = (await rememberDelivery(delivery, id, window)) ?? id;
+    if (request.deliveryKey === undefined) return settle(draft, firstId, undefined);
+    const delivery = deliveryItemKey(draft.source, request.deliveryKey);
+    const window = request.redeliveryWindowSeconds ?? redeliveryWindowSeconds;
+    // The delivery item and the event item are written side by side: a new delivery, the usual
+    // case, takes one round trip.
+    const candidate = completeRecord(draft, firstId);
+    const [earlier, taken] = await Promise.all([
+      rememberDelivery(delivery, firstId, window),
+      putEvent(candidate, delivery),
+    ]);
+    if (earlier === undefined) {
+      if (taken === undefined) return { record: candidate, duplicate: false, pending: publishing };
+      return settle(draft, firstId, delivery, taken);
     }
+    // A redelivery: the event it wrote beside the delivery item must not stay (if this function
+    // stops before that, the redrive removes it). The first delivery's event is completed if its
+    // own function stopped before writing it.
+    if (taken === undefined) await discardEvent({ client, table }, firstId, delivery);
+    return settle(draft, earlier, delivery);
+  }
+
+  /**
+   * Writes the event at `id` (unless `takenAt` already says who holds it): done when written, a
+   * duplicate when the same delivery holds it, another id when another event does (two containers
+   * drew the same id), with the delivery item moved along.
+   */
+  async function settle(
+    draft: RecordRequest['draft'],
+    firstId: number,
+    delivery: string | undefined,
+    takenAt?: Record<string, unknown>,
+  ): Promise<RecordResult> {
+    let id = firstId;
+    let known = takenAt;
     for (let draw = 1; draw <= MAX_ID_DRAWS; draw += 1) {
       const candidate = completeRecord(draft, id);
-      const taken = await putEvent(candidate, delivery);
+      const taken = known ?? (await putEvent(candidate, delivery));
+      known = undefined;
       if (taken === undefined) return { record: candidate, duplicate: false, pending: publishing };
       if (delivery !== undefined && deliveryOf(taken) === delivery) {
         // The same delivery was recorded under this id first (an earlier or concurrent copy). Its
         // own function publishes it, or the redrive does: a redelivery never publishes again.
         return { record: parseEventItem(taken), duplicate: true, pending: false };
       }
-      // Another event holds this id (two containers drew the same id): draw again.
       const next = ids.next();
       if (delivery !== undefined && !(await repoint(delivery, id, next))) {
         const current = deliveredEventId(await getItem(delivery));
@@ -245,5 +264,5 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     return found;
   }
 
-  return { recordAll, record, get, list, ...pendingOperations({ client, table, now }) };
+  return { recordAll, record, get, list, ...pendingOperations({ client, table, now, redeliveryWindowSeconds }) };
 }

@@ -12,15 +12,17 @@ import {
 import { ServiceUnavailableError } from '../errors';
 import { isPlainObject } from '../event/fields';
 import { allFromAttributes, conditionally, toAttributes, unconditionally } from './client';
-import { isDue, isPending, parseEventItem, publishAttempts } from './items';
+import { deliveredEventId, deliveryOf, isDue, isPending, parseEventItem, publishAttempts } from './items';
 import { ATTR, allShardKeys, eventKey, PENDING_INDEX, SHARDS } from './schema';
 import type { EventStore, PendingEvent } from './types';
+import { discardEvent, putDelivery } from './writes';
 
 interface PendingContext {
   client: DynamoDBClient;
   table: string;
   /** Unix milliseconds. */
   now: () => number;
+  redeliveryWindowSeconds: number;
 }
 
 type PendingOperations = Pick<EventStore, 'markPublished' | 'markPublishFailed' | 'pendingEvents' | 'backlog'>;
@@ -39,7 +41,7 @@ function parsePositions(token: string | undefined): Positions {
   return parsed as Positions;
 }
 
-export function pendingOperations({ client, table, now }: PendingContext): PendingOperations {
+export function pendingOperations({ client, table, now, redeliveryWindowSeconds }: PendingContext): PendingOperations {
   async function markPublished(id: number): Promise<void> {
     await conditionally(() =>
       client.send(
@@ -97,13 +99,13 @@ export function pendingOperations({ client, table, now }: PendingContext): Pendi
     );
   }
 
-  /** The full items of `ids`, read in batches of 100 side by side (strongly consistent). */
-  async function readItems(ids: readonly number[]): Promise<Record<string, unknown>[]> {
-    const batches: number[][] = [];
-    for (let i = 0; i < ids.length; i += BATCH_GET_KEYS) batches.push(ids.slice(i, i + BATCH_GET_KEYS));
-    const read = async (batch: number[]) => {
+  /** The items with keys `pks`, read in batches of 100 side by side (strongly consistent). */
+  async function readItems(pks: readonly string[]): Promise<Record<string, unknown>[]> {
+    const batches: string[][] = [];
+    for (let i = 0; i < pks.length; i += BATCH_GET_KEYS) batches.push(pks.slice(i, i + BATCH_GET_KEYS));
+    const read = async (batch: string[]) => {
       const items: Record<string, unknown>[] = [];
-      let keys = batch.map((id) => toAttributes({ [ATTR.pk]: eventKey(id) }));
+      let keys = batch.map((pk) => toAttributes({ [ATTR.pk]: pk }));
       for (let attempt = 0; keys.length > 0 && attempt < 5; attempt += 1) {
         const result = await unconditionally(() =>
           client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })),
@@ -144,12 +146,44 @@ export function pendingOperations({ client, table, now }: PendingContext): Pendi
         next[key] = last?.N === undefined ? null : Number(last.N);
       }),
     );
-    const due: PendingEvent[] = (await readItems(dueIds))
-      .filter(isPending)
+    const pending = (await readItems(dueIds.map(eventKey))).filter(isPending);
+    const due: PendingEvent[] = (await withoutOrphans(pending))
       .map((item) => ({ record: parseEventItem(item), attempts: publishAttempts(item) }))
       .sort((a, b) => a.record.id - b.record.id);
     const done = SHARD_KEYS.every((key) => next[key] === null);
     return { due, next: done ? undefined : Buffer.from(JSON.stringify(next)).toString('base64url') };
+  }
+
+  /**
+   * The events that their delivery items name. A webhook writes the event and the delivery item
+   * side by side; when it stops in between, the redrive finishes the pair: an event whose delivery
+   * item names another event (a redelivery's leftover) is deleted, never published; an event whose
+   * delivery item is missing gets it, so a later redelivery of it records nothing new.
+   */
+  async function withoutOrphans(items: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const deliveries = new Map(
+      (await readItems([...new Set(items.map(deliveryOf).filter((d) => d !== undefined))])).map((d) => [
+        String(d[ATTR.pk]),
+        deliveredEventId(d),
+      ]),
+    );
+    const kept = await Promise.all(
+      items.map(async (item) => {
+        const delivery = deliveryOf(item);
+        const id = Number(item[ATTR.id]);
+        if (delivery === undefined) return item;
+        let owner = deliveries.get(delivery);
+        if (owner === undefined) {
+          const expiresAt = Math.floor(now() / 1000) + redeliveryWindowSeconds;
+          const outcome = await putDelivery({ client, table }, delivery, id, expiresAt);
+          owner = outcome.written ? id : outcome.eventId;
+        }
+        if (owner === undefined || owner === id) return item;
+        await discardEvent({ client, table }, id, delivery);
+        return undefined;
+      }),
+    );
+    return kept.filter((item) => item !== undefined);
   }
 
   async function backlog(cap: number) {

@@ -2,7 +2,7 @@
 // after a crash between the writes, and expired redelivery deliveries.
 
 import { createHmac } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
@@ -80,6 +80,16 @@ describe('event store', () => {
       [1000, 'a'],
       [1001, 'b'],
     ]);
+  });
+
+  it('writes a new delivery and its event side by side, and a redelivery removes the event it wrote', async () => {
+    const first = await store(scriptedIds(1500)).record({ draft: draft('a'), deliveryKey: 'side-by-side' });
+    expect(first).toMatchObject({ record: { id: 1500 }, duplicate: false });
+    const again = await store(scriptedIds(1600)).record({ draft: draft('a'), deliveryKey: 'side-by-side' });
+    expect(again).toMatchObject({ record: { id: 1500 }, duplicate: true, pending: false });
+    // The redelivery's own write of E#1600 is gone: one event, one delivery item.
+    expect((await table.events()).map((e) => e.id)).toEqual([1500]);
+    expect((await table.items()).filter((item) => String(item.pk).startsWith('D#'))).toHaveLength(1);
   });
 
   it('moves the redelivery claim along when the id it held was taken', async () => {
@@ -183,5 +193,46 @@ describe('legacy Grafana alerts', () => {
       false,
     ]);
     expect(await table.events()).toHaveLength(2);
+  });
+});
+
+describe('the redrive finishing what a stopped webhook left', () => {
+  function publishingStore(ids: IdGenerator) {
+    return createDynamoStore({
+      client: table.client,
+      table: TABLE,
+      ids,
+      publishing: true,
+      redeliveryWindowSeconds: DEFAULT_REDELIVERY_WINDOW_SECONDS,
+    });
+  }
+  const due = async (s: ReturnType<typeof publishingStore>) =>
+    (await s.pendingEvents({ maxId: Number.MAX_SAFE_INTEGER, limit: 100 })).due.map((e) => e.record.id);
+
+  it('deletes, never publishes, an event whose delivery item names another event', async () => {
+    const s = publishingStore(scriptedIds(7100));
+    await s.record({ draft: draft('a'), deliveryKey: 'leftover' });
+    // What a redelivery leaves when it stops between its side-by-side writes and the clean-up.
+    const item = (await table.items()).find((i) => i.pk === 'E#7100') ?? {};
+    await table.doc.send(new PutCommand({ TableName: TABLE, Item: { ...item, pk: 'E#7200', id: 7200 } }));
+    expect(await due(s)).toEqual([7100]);
+    expect((await table.events()).map((e) => e.id)).toEqual([7100]);
+  });
+
+  it('gives an event whose delivery item was never written one, so a later redelivery records nothing', async () => {
+    const s = publishingStore(scriptedIds(7300));
+    await s.record({ draft: draft('b'), deliveryKey: 'no-delivery-item' });
+    const deliveryPk = deliveryItemKey('confgo', 'no-delivery-item');
+    // What a webhook leaves when it stops after its event write but before its delivery item.
+    await table.doc.send(new DeleteCommand({ TableName: TABLE, Key: { pk: deliveryPk } }));
+    expect(await due(s)).toEqual([7300]);
+    const delivery = (await table.items()).find((i) => i.pk === deliveryPk);
+    expect(delivery?.event_id).toBe(7300);
+    const again = await publishingStore(scriptedIds(7400)).record({
+      draft: draft('b'),
+      deliveryKey: 'no-delivery-item',
+    });
+    expect(again).toMatchObject({ record: { id: 7300 }, duplicate: true });
+    expect((await table.events()).map((e) => e.id)).toEqual([7300]);
   });
 });
