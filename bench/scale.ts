@@ -9,7 +9,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createIdGenerator } from '../shared/event/ids';
-import { completeRecord, type EventDraft } from '../shared/event/record';
+import { completeRecord, type EventDraft, RECORD_FIELDS } from '../shared/event/record';
 import { eventItem } from '../shared/store/items';
 import { ATTR, deliveryItemKey } from '../shared/store/schema';
 import { billWrite, type IndexDefinition, type Item, indexEntry, indexesOf } from './billing';
@@ -25,24 +25,6 @@ export interface Design {
 export function currentDesign(table: CreateTableCommandInput): Design {
   return { name: 'sharded', indexes: indexesOf(table).indexes, item: (item) => item };
 }
-
-const RECORD_FIELDS = [
-  'id',
-  'app_name',
-  'aid',
-  'zone_code',
-  'env',
-  'host_name',
-  'operator_type',
-  'user_name',
-  'uid',
-  'operation',
-  'create_time',
-  'source',
-  'metadata',
-  'operation_name',
-  'source_name',
-];
 
 /** The design before sharding: one key value per app, per source and for all pending events; full projections. */
 export const LEGACY_DESIGN: Design = {

@@ -3,28 +3,19 @@
 // shows the same table; test/integration/package.test.ts checks the packaged template against it),
 // and the DynamoDB gateway endpoint, only when network=vpc and route tables are given.
 
+/** The four webhooks: record (put, the delivery item's conditional writes, a redelivery's clean-up) and publish. */
+const WEBHOOK = {
+  table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  secret: true,
+  publishes: true,
+};
+
 /** What each function may do. Table actions apply to the table, index actions to those indexes only. */
 const ACCESS = {
-  confgo: {
-    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    secret: true,
-    publishes: true,
-  },
-  devops: {
-    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    secret: true,
-    publishes: true,
-  },
-  grafana: {
-    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    secret: true,
-    publishes: true,
-  },
-  git: {
-    table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    secret: true,
-    publishes: true,
-  },
+  confgo: WEBHOOK,
+  devops: WEBHOOK,
+  grafana: WEBHOOK,
+  git: WEBHOOK,
   events: {
     table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
     indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
