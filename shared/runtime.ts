@@ -6,11 +6,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig, requireApiToken, requireSource } from './config/config';
 import type { Config } from './config/types';
-import type { Source } from './event/catalog';
+import { isSource, type Source } from './event/catalog';
 import { createIdGenerator, type IdGenerator } from './event/ids';
 import { httpFunction } from './http/function';
 import type { Route } from './http/request';
 import { createLogger, type Log } from './logger';
+import { pageRoute } from './page/route';
 import { createPublisher } from './publishing/publisher';
 import { type RedriveOptions, redrive } from './publishing/redrive';
 import type { Publisher } from './publishing/types';
@@ -75,14 +76,15 @@ export const routes = {
   grafana: (runtime: Runtime) => grafanaRoute(requireSource(runtime.config, 'grafana'), webhookDeps(runtime)),
   git: (runtime: Runtime) => gitRoute(requireSource(runtime.config, 'git'), webhookDeps(runtime)),
   events: (runtime: Runtime) => readApiRoute(requireApiToken(runtime.config), runtime.store),
-} satisfies Record<Source | 'events', (runtime: Runtime) => Route>;
+  page: (_runtime: Runtime) => pageRoute(),
+} satisfies Record<Source | 'events' | 'page', (runtime: Runtime) => Route>;
 
 export type RouteName = keyof typeof routes;
 
 /** The Lambda handler of one route over `runtime`. */
 export function routeHandler(name: RouteName, runtime: Runtime) {
   const { config, logger } = runtime;
-  const maxBodyBytes = name === 'events' ? config.maxBodyBytes : requireSource(config, name).maxBodyBytes;
+  const maxBodyBytes = isSource(name) ? requireSource(config, name).maxBodyBytes : config.maxBodyBytes;
   return httpFunction(routes[name](runtime), { name, logger, maxBodyBytes });
 }
 

@@ -41,6 +41,7 @@ describe('npm run package', () => {
       'dist/events.handler',
       'dist/git.handler',
       'dist/grafana.handler',
+      'dist/page.handler',
       'dist/redrive.handler',
     ]);
     for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -50,8 +51,12 @@ describe('npm run package', () => {
       .map((r) => r.Properties.RouteKey)
       .sort();
     expect(routes).toEqual([
+      'GET /',
+      'GET /app.css',
+      'GET /app.js',
       'GET /events',
       'GET /events/{id}',
+      'GET /openapi.json',
       'POST /webhooks/confgo',
       'POST /webhooks/devops',
       'POST /webhooks/git',
