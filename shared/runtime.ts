@@ -14,6 +14,7 @@ import { createLogger, type Log } from './logger';
 import { pageRoute } from './page/route';
 import { createPublisher } from './publishing/publisher';
 import { type RedriveOptions, redrive } from './publishing/redrive';
+import { parseReplayRequest, type ReplayRequest, replay } from './publishing/replay';
 import type { Publisher } from './publishing/types';
 import { readApiRoute } from './read-api/route';
 import { envelopeRoute } from './sources/envelope/route';
@@ -124,4 +125,20 @@ export function redriveFunction() {
     }
     return report;
   };
+}
+
+/** Time a replay run keeps back to finish the publish in flight and answer. */
+const REPLAY_MARGIN_MS = 15_000;
+
+/** One replay run over `runtime` (publishing may be off for a dry run). */
+export function replayWith(runtime: Runtime, request: ReplayRequest, timeLeft: () => boolean) {
+  const { store, logger, now, publisher } = runtime;
+  return replay(request, { store, publisher, logger, now, timeLeft });
+}
+
+/** The replay function (no HTTP route): one bounded run per invocation, with a resume token for the rest. */
+export function replayFunction() {
+  const runtime = containerRuntime();
+  return async (event: unknown, context: { getRemainingTimeInMillis(): number }) =>
+    replayWith(runtime, parseReplayRequest(event), () => context.getRemainingTimeInMillis() > REPLAY_MARGIN_MS);
 }

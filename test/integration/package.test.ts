@@ -43,8 +43,12 @@ describe('npm run package', () => {
       'dist/grafana.handler',
       'dist/page.handler',
       'dist/redrive.handler',
+      'dist/replay.handler',
     ]);
     for (const fn of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
+    // replay is invoked (osls invoke -f replay), never routed: it has no route below.
+    const replay = functions.find((f) => f.Properties.Handler === 'dist/replay.handler');
+    expect(replay?.Properties.Timeout).toBe(300);
 
     const routes = Object.values(resources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
