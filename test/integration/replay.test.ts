@@ -1,8 +1,13 @@
 // Replay over the real store (an in-process dynalite): bounded runs with resume tokens publish
 // exactly the stored events of a range, and leave every item of the table as it was — events,
 // delivery items, pending marks. Against the real broker (JUNOEVENT_TEST_BROKER): the messages on
-// the topic are exactly those events, each carrying the replay's id; a first delivery carries none.
+// the topic are exactly those events, each carrying the replay's id, and `npm run tail` prints them
+// one line each, telling a replay from a first delivery.
 
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
@@ -13,11 +18,12 @@ import type { Publisher, PublishOptions } from '../../shared/publishing/types';
 import { assemble, type Runtime, replayWith } from '../../shared/runtime';
 import { createDynamoClient } from '../../shared/store/client';
 import { BROKER, ROCKETMQ_CONFIG, receiveKeys, startConsumer } from '../support/broker';
-import { SECRETS } from '../support/config';
+import { SECRETS, writeConfig } from '../support/config';
 import { startTestTable, type TestTable } from '../support/dynamo';
 import { invoke, signStandard } from '../support/http';
 import { envelopeHandler, quiet } from '../support/pipeline';
 
+const ROOT = resolve(__dirname, '..', '..');
 const T0 = Math.floor(Date.now() / 1000) - 24 * 3600;
 
 /** 24 events, one every 10 minutes from T0: three apps, every source. */
@@ -148,6 +154,10 @@ describe.skipIf(!BROKER)('replay and tail against the real broker', () => {
   let table: TestTable;
   let runtime: Runtime;
   let consumer: SimpleConsumer | undefined;
+  let tail: ChildProcess | undefined;
+  let tailOut = '';
+  let tailErr = '';
+  let early: AppEvent | undefined;
 
   beforeAll(async () => {
     table = await startTestTable();
@@ -156,15 +166,42 @@ describe.skipIf(!BROKER)('replay and tail against the real broker', () => {
       logger: quiet,
     });
     consumer = await startConsumer(`junoevent_replay_${Date.now()}`);
-  });
+    // Published before the tail starts: the tail shows messages from its start on, so never this one.
+    const [first] = drafts();
+    if (first === undefined) throw new Error('no drafts');
+    early = (await runtime.store.record({ draft: first, deliveryKey: undefined })).record;
+    await runtime.publisher?.publish(early);
+    const dataDir = mkdtempSync(join(tmpdir(), 'junoevent-tail-'));
+    tail = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/tail.ts', '--group', `junoevent_tail_test_${Date.now()}`],
+      {
+        cwd: ROOT,
+        env: { ...process.env, JUNOEVENT_CONFIG: writeConfig(ROCKETMQ_CONFIG), JUNOEVENT_DATA_DIR: dataDir },
+        stdio: 'pipe',
+      },
+    );
+    tail.stdout?.on('data', (chunk: Buffer) => {
+      tailOut += chunk.toString();
+    });
+    tail.stderr?.on('data', (chunk: Buffer) => {
+      tailErr += chunk.toString();
+    });
+    const ready = Date.now() + 30_000;
+    while (!tailErr.includes('from now on')) {
+      if (tail.exitCode !== null || Date.now() > ready) throw new Error(`npm run tail did not start:\n${tailErr}`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }, 60_000);
 
   afterAll(async () => {
     await consumer?.shutdown().catch(() => undefined);
     await runtime?.publisher?.close();
+    if (tail?.exitCode === null) tail.kill('SIGKILL');
     await table?.close();
   });
 
-  it('delivers exactly the stored events of the range, each with the replay id', async () => {
+  it('delivers exactly the stored events of the range, each with the replay id; tail prints each once', async () => {
     const records = (await runtime.store.recordAll(drafts().map((draft) => ({ draft, deliveryKey: undefined })))).map(
       (result) => result.record,
     );
@@ -203,5 +240,23 @@ describe.skipIf(!BROKER)('replay and tail against the real broker', () => {
     }
     expect(received.get(liveId)?.[0]?.properties.replay_id).toBeUndefined();
     expect(await table.items()).toEqual(before);
+
+    // npm run tail: one line per message — tag, keys, replay=<id> for a replay, then the record.
+    const lineOf = (id: string) => tailOut.split('\n').filter((line) => line.split(' ')[1] === id);
+    await expect
+      .poll(() => want.every((id) => lineOf(id).length === 1) && lineOf(liveId).length === 1, {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    for (const event of inRange) {
+      expect(lineOf(String(event.id))).toEqual([
+        `${event.operation} ${event.id} replay=${replayId} ${recordJson(event)}`,
+      ]);
+    }
+    expect(lineOf(String(early?.id))).toEqual([]);
+    expect(lineOf(liveId)[0]).toMatch(new RegExp(`^confgo_file_create ${liveId} \\{"id":${liveId},`));
+    const exited = new Promise<number | null>((done) => tail?.once('exit', (code) => done(code)));
+    tail?.kill('SIGINT');
+    expect(await exited).toBe(0);
   }, 180_000);
 });
