@@ -97,16 +97,17 @@ button,input,select{font:inherit;color:inherit}
 button{padding:.3rem .75rem;border:1px solid var(--line);border-radius:6px;background:#fff;cursor:pointer}
 button:hover{background:var(--soft)}
 button[type=submit]{background:var(--accent);border-color:var(--accent);color:#fff}
-input,select{padding:.25rem .4rem;border:1px solid var(--line);border-radius:6px;background:#fff;min-width:0}
+input,select{height:2rem;padding:.2rem .4rem;border:1px solid var(--line);border-radius:6px;background:#fff;min-width:0}
 :focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 #token-panel{max-width:40rem;padding:1rem;border:1px solid var(--line);border-radius:8px}
 #token-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 #token-form input{flex:1 1 14rem}
-#filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(10.5rem,1fr));gap:.5rem .8rem;align-items:end;padding:.6rem 0 .8rem;border-bottom:1px solid var(--line)}
+#filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.5rem .8rem;align-items:end;padding:.6rem 0 .8rem;border-bottom:1px solid var(--line)}
 #filters .field:not([hidden]){display:flex;flex-direction:column;gap:.15rem}
 #filters .field label{font-size:.85rem;color:var(--muted)}
 #filters .field>input,#filters .field>select{width:100%}
-.buttons{display:flex;gap:.5rem}
+.buttons{display:flex;gap:.5rem;grid-column:span 2}
+.buttons button{white-space:nowrap}
 #status{color:var(--muted);margin:.6rem 0;min-height:1.4em}
 #problem{margin:.6rem 0;padding:.6rem .8rem;border-radius:6px}
 #problem.alert,.alert{background:#fff1f0;border:1px solid #f3b5b0;color:#8a1c12;padding:.6rem .8rem;border-radius:6px}
@@ -115,7 +116,7 @@ input,select{padding:.25rem .4rem;border:1px solid var(--line);border-radius:6px
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:.8rem;color:var(--muted);font-weight:600;white-space:nowrap}
-td{overflow-wrap:anywhere}
+td{overflow-wrap:break-word}
 td:first-child{white-space:nowrap;font-variant-numeric:tabular-nums}
 td code{color:var(--muted);font-size:.8rem}
 td.none{color:var(--muted);font-style:italic}
@@ -141,5 +142,5 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .9rem;margin:.8r
 dt{color:var(--muted);font-family:ui-monospace,monospace;font-size:.85rem}
 dd{margin:0;overflow-wrap:anywhere}
 pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:.6rem;overflow:auto;max-height:50vh;font-size:.82rem;margin:0}
-@media (max-width:700px){main{padding:.6rem}header{padding:.5rem .6rem}.actions{margin-left:0}.wide{display:none}#filters{grid-template-columns:repeat(2,minmax(0,1fr))}dl{grid-template-columns:1fr}dt{margin-top:.4rem}}
+@media (max-width:700px){main{padding:.6rem}td:first-child{white-space:normal}td code{display:none}th,td{padding:.35rem .3rem}header{padding:.5rem .6rem}.actions{margin-left:0}.wide{display:none}#filters{grid-template-columns:repeat(2,minmax(0,1fr))}dl{grid-template-columns:1fr}dt{margin-top:.4rem}}
 `;

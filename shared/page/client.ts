@@ -496,7 +496,7 @@ export function pageClient(catalog: PageCatalog): void {
   }
 
   function ticks(since: number, until: number, count: number): number[] {
-    const steps = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800];
+    const steps = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 259200, 604800];
     const span = Math.max(until - since, 1);
     const step = steps.find((s) => span / s <= count) ?? 604800;
     const offset = new Date().getTimezoneOffset() * 60;
@@ -505,9 +505,11 @@ export function pageClient(catalog: PageCatalog): void {
     return out;
   }
 
-  function tickLabel(t: number, span: number): string {
+  /** HH:MM within a day; MM-DD for whole days; MM-DD HH:MM between. */
+  function tickLabel(t: number, span: number, step: number): string {
     const text = when(t);
-    return span <= 86400 ? text.slice(11, 16) : text.slice(5, 16);
+    if (span <= 86400) return text.slice(11, 16);
+    return step >= 86400 ? text.slice(5, 10) : text.slice(5, 16);
   }
 
   function drawTimeline(): void {
@@ -527,10 +529,12 @@ export function pageClient(catalog: PageCatalog): void {
       'aria-label',
       `Timeline from ${when(since)} to ${when(until)}: ${events.length} events in ${lanes.length} app lanes`,
     );
-    for (const t of ticks(since, until, Math.max(2, Math.floor(plot / 110)))) {
+    const marks = ticks(since, until, Math.max(2, Math.floor(plot / 90)));
+    const step = (marks[1] ?? until) - (marks[0] ?? since);
+    for (const t of marks) {
       root.append(
         svg('line', { x1: x(t), x2: x(t), y1: top - 6, y2: height, class: 'tick' }),
-        svg('text', { x: x(t), y: top - 12, class: 'tick-label', 'text-anchor': 'middle' }, tickLabel(t, span)),
+        svg('text', { x: x(t), y: top - 12, class: 'tick-label', 'text-anchor': 'middle' }, tickLabel(t, span, step)),
       );
     }
     lanes.forEach((app, index) => {

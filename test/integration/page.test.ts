@@ -305,7 +305,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the events page in Chromium, served by npm star
     const screenshots = process.env.JUNOEVENT_SCREENSHOTS;
     if (screenshots) {
       mkdirSync(resolve(screenshots), { recursive: true });
-      await page.screenshot({ path: join(resolve(screenshots), 'timeline.png') });
+      const bottom = await page.locator('#timeline').evaluate((node) => node.getBoundingClientRect().bottom);
+      await page.screenshot({
+        path: join(resolve(screenshots), 'timeline.png'),
+        clip: { x: 0, y: 0, width: 1280, height: Math.min(800, Math.ceil(bottom) + 16) },
+      });
     }
 
     // By keyboard: focus the alert mark, Enter opens its detail.
