@@ -39,7 +39,7 @@ export interface ReplayState {
   listing: number;
   /** The store cursor where the current page starts. */
   cursor?: string | undefined;
-  /** The last event done on that page, as [create_time, id]: a resumed run starts after it. */
+  /** The last event done in this listing, as [create_time, id]: a resumed run starts after it. */
   after?: readonly [number, number] | undefined;
   /** Events published (or counted) by the earlier runs. */
   total: number;
@@ -149,8 +149,10 @@ export async function replay(request: ReplayRequest, options: ReplayOptions): Pr
       limit: Math.min(pageSize, request.maxEvents - count),
       cursor: state.cursor,
     });
-    const after = state.after;
-    for (const event of after === undefined ? page.events : page.events.filter((e) => isAfter(e, after))) {
+    for (const event of page.events) {
+      // A resumed run reads its first page again: what the last run did there is skipped. Pages run
+      // newest first, so the last event done marks the place on any later page of this listing too.
+      if (state.after !== undefined && !isAfter(event, state.after)) continue;
       if (!state.dryRun) {
         if (!timeLeft()) {
           stopped = 'time';
@@ -170,7 +172,7 @@ export async function replay(request: ReplayRequest, options: ReplayOptions): Pr
     state =
       page.nextCursor === undefined
         ? { ...state, listing: state.listing + 1, cursor: undefined, after: undefined }
-        : { ...state, cursor: page.nextCursor, after: undefined };
+        : { ...state, cursor: page.nextCursor };
   }
 
   const done = state.listing >= listings.length;

@@ -218,6 +218,25 @@ describe('replay', () => {
     expect([...ids].sort()).toEqual(expected((e) => e.source === 'confgo'));
   });
 
+  it('resumes exactly where it stopped even when the next run reads smaller pages', async () => {
+    const { publisher, published } = recordingPublisher();
+    let checks = 0;
+    const first = await replay(
+      parseReplayRequest({ source: 'confgo', since: 0, max_events: 100 }),
+      options({ publisher, pageSize: 12, timeLeft: () => ++checks <= 8 }),
+    );
+    expect(first).toMatchObject({ stopped: 'time', count: 7 });
+    // Each later run handles at most 2 events, so it reads pages of 2 from the first run's page start.
+    const rest = await runToEnd(
+      parseReplayRequest({ resume: first.resume, max_events: 2 }),
+      options({ publisher, pageSize: 12 }),
+    );
+    expect(rest.at(-1)).toMatchObject({ done: true, total: expected((e) => e.source === 'confgo').length });
+    const ids = published.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(expected((e) => e.source === 'confgo'));
+  });
+
   it('fixes the end of the range when it starts, so events stored after it are not chased', async () => {
     const { publisher } = recordingPublisher();
     const report = await replay(parseReplayRequest({ source: 'git', since: 0, max_events: 1 }), options({ publisher }));
