@@ -53,6 +53,7 @@ export function pageClient(catalog: PageCatalog): void {
   const PAGE = 50;
   const TIMELINE_MAX = 2000;
   const RANGES: Record<string, number> = { '1h': 3600, '6h': 21600, '24h': 86400, '7d': 604800, '30d': 2592000 };
+  const REFRESH_SECONDS = [10, 30, 60];
   const SHAPES: Record<string, string> = { confgo: 'circle', devops: 'square', git: 'diamond', grafana: 'triangle' };
   const SVG = 'http://www.w3.org/2000/svg';
 
@@ -107,12 +108,12 @@ export function pageClient(catalog: PageCatalog): void {
       source: q.get('source') ?? '',
       operation: q.get('operation') ?? '',
       env: q.get('env') ?? '',
-      range: range === 'custom' || range in RANGES ? range : '24h',
+      range: range === 'custom' || Object.hasOwn(RANGES, range) ? range : '24h',
       since: number('since'),
       until: number('until'),
       view: q.get('view') === 'timeline' ? 'timeline' : 'list',
       event: /^\d{1,16}$/.test(q.get('event') ?? '') ? (q.get('event') ?? '') : '',
-      refresh: number('refresh') ?? 0,
+      refresh: REFRESH_SECONDS.includes(number('refresh') ?? 0) ? (number('refresh') ?? 0) : 0,
     };
   }
 
@@ -179,7 +180,6 @@ export function pageClient(catalog: PageCatalog): void {
     field('to').value = localInput(view.until);
     showCustomRange(view.range === 'custom');
     auto.value = String(view.refresh);
-    if (auto.value !== String(view.refresh)) auto.value = '0';
     for (const [name, tab] of Object.entries(tabs)) {
       const current = name === view.view;
       if (current) tab.setAttribute('aria-current', 'page');
