@@ -11,7 +11,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/net';
 import { RECORD_FIELDS } from '../../shared/event/record';
-import { checkResponse } from '../support/contract';
+import { checkResponse, contractFetch } from '../support/contract';
 import { signStandard } from '../support/http';
 import { killLocal, type LocalService, startLocal } from '../support/local-start';
 import { type Seeded, seedEvents } from '../support/seed';
@@ -359,7 +359,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the events page in Chromium, served by npm star
     await page.locator('#problem').waitFor();
     const post = async (operation: string) => {
       const body = JSON.stringify({ app_name: 'refresh-svc', operation });
-      const response = await fetch(`${service.base}/webhooks/devops`, {
+      const response = await contractFetch(`${service.base}/webhooks/devops`, {
         method: 'POST',
         headers: signStandard(service.secrets.secrets.devops, body),
         body,
@@ -386,7 +386,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the events page in Chromium, served by npm star
       const source = i % 2 === 0 ? 'confgo' : 'devops';
       const time = now - 3600 - i * 17;
       const body = JSON.stringify({ app_name: `restart-${i % 5}`, operation: 'app_node_restart', create_time: time });
-      const response = await fetch(`${service.base}/webhooks/${source}`, {
+      const response = await contractFetch(`${service.base}/webhooks/${source}`, {
         method: 'POST',
         headers: signStandard(service.secrets.secrets[source], body),
         body,
