@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    // Two files build dist/ and start serverless-offline; on two cores, files run one at a time.
+    // Some files build dist/ and start serverless-offline (and a browser); on two cores, files run one at a time.
     fileParallelism: false,
     env: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',

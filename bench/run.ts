@@ -104,7 +104,7 @@ function coldStart(env: NodeJS.ProcessEnv, runs: number): void {
   const dynamoOnly = [join(BASELINES, 'dynamodb.js')];
   const withClient = [join(BASELINES, 'dynamodb-rocketmq.js')];
   const subjects: { name: string; files: string[]; baseline: string[]; env?: NodeJS.ProcessEnv }[] = [
-    ...['confgo', 'devops', 'grafana', 'git', 'events'].map((name) => ({
+    ...['confgo', 'devops', 'grafana', 'git', 'events', 'page'].map((name) => ({
       name,
       files: [join(DIST, `${name}.js`)],
       baseline: dynamoOnly,

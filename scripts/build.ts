@@ -13,17 +13,23 @@ export const FUNCTIONS = readdirSync(resolve(ROOT, 'functions'))
   .sort();
 
 /**
- * The RocketMQ publisher is its own bundle, dist/rocketmq.js, required by the function bundles only
- * when publishing is enabled: with it off, none of the client's code is loaded or even parsed.
+ * Modules loaded on first use only, each a bundle of its own that the function bundles require at
+ * run time: the RocketMQ publisher (dist/rocketmq.js), loaded only when publishing is enabled, so with
+ * it off none of the client's code is loaded or even parsed; and the page's files with the OpenAPI
+ * document (dist/page-files.js), which only the page function serves.
  */
-const publisherAsSeparateBundle: Plugin = {
-  name: 'publisher-as-separate-bundle',
+const LAZY_BUNDLES = [
+  { importer: /[\\/]shared[\\/]publishing[\\/]publisher\.ts$/, specifier: './rocketmq', bundle: 'rocketmq' },
+  { importer: /[\\/]shared[\\/]page[\\/]route\.ts$/, specifier: './files', bundle: 'page-files' },
+] as const;
+
+const lazyBundlesAsSeparateFiles: Plugin = {
+  name: 'lazy-bundles-as-separate-files',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/rocketmq$/ }, (args) =>
-      /[\\/]shared[\\/]publishing[\\/]publisher\.ts$/.test(args.importer)
-        ? { path: './rocketmq.js', external: true }
-        : undefined,
-    );
+    builder.onResolve({ filter: /^\.\/(rocketmq|files)$/ }, (args) => {
+      const lazy = LAZY_BUNDLES.find((entry) => entry.specifier === args.path && entry.importer.test(args.importer));
+      return lazy === undefined ? undefined : { path: `./${lazy.bundle}.js`, external: true };
+    });
   },
 };
 
@@ -51,6 +57,7 @@ export async function buildFunctions(outdir = resolve(ROOT, 'dist')): Promise<Me
     {
       ...Object.fromEntries(FUNCTIONS.map((name) => [name, resolve(ROOT, 'functions', `${name}.ts`)])),
       rocketmq: resolve(ROOT, 'shared', 'publishing', 'rocketmq.ts'),
+      'page-files': resolve(ROOT, 'shared', 'page', 'files.ts'),
     },
     outdir,
   );
@@ -60,7 +67,7 @@ export async function buildFunctions(outdir = resolve(ROOT, 'dist')): Promise<Me
 export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<Metafile> {
   const result = await build({
     entryPoints,
-    plugins: [publisherAsSeparateBundle, inlineClientVersion],
+    plugins: [lazyBundlesAsSeparateFiles, inlineClientVersion],
     alias: {
       '@node-rs/crc32': './scripts/shims/crc32.ts',
       'egg-logger': './scripts/shims/egg-logger.ts',

@@ -21,6 +21,14 @@ const ACCESS = {
     indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
     secret: true,
   },
+  // The page serves static files: it touches nothing but its log.
+  page: {},
+  // A replay reads a range of events (a listing) and publishes them; it never writes the table.
+  replay: {
+    table: ['dynamodb:BatchGetItem'],
+    indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
+    publishes: true,
+  },
   redrive: {
     table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     indexes: { byPending: ['dynamodb:Query'] },
@@ -39,8 +47,8 @@ function role(name, access, { secretPrefix, vpc }) {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: { 'Fn::GetAtt': [`${capitalized(name)}LogGroup`, 'Arn'] },
     },
-    { Effect: 'Allow', Action: access.table, Resource: tableArn },
   ];
+  if (access.table) statements.push({ Effect: 'Allow', Action: access.table, Resource: tableArn });
   for (const [index, actions] of Object.entries(access.indexes ?? {})) {
     statements.push({ Effect: 'Allow', Action: actions, Resource: indexArn(index) });
   }

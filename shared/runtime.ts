@@ -9,13 +9,15 @@ import { applySecret, loadConfig, requireApiToken, requireSource, type SecretTar
 import { cachedSecret, type SecretProvider, secretProviderFrom } from './config/secrets';
 import type { Config } from './config/types';
 import { ConfigError } from './errors';
-import type { Source } from './event/catalog';
+import { isSource, type Source } from './event/catalog';
 import { createIdGenerator, type IdGenerator } from './event/ids';
 import { httpFunction } from './http/function';
 import type { Route } from './http/request';
 import { createLogger, type Log } from './logger';
+import { pageRoute } from './page/route';
 import { createPublisher } from './publishing/publisher';
 import { type RedriveOptions, redrive } from './publishing/redrive';
+import { parseReplayRequest, type ReplayRequest, replay } from './publishing/replay';
 import type { Publisher } from './publishing/types';
 import { readApiRoute } from './read-api/route';
 import { envelopeRoute } from './sources/envelope/route';
@@ -116,14 +118,15 @@ export const routes = {
     grafanaRoute(withCredentials(runtime, 'grafana', source('grafana')), webhookDeps(runtime)),
   git: (runtime: Runtime) => gitRoute(withCredentials(runtime, 'git', source('git')), webhookDeps(runtime)),
   events: (runtime: Runtime) => readApiRoute(withCredentials(runtime, 'api', apiTokens), runtime.store),
-} satisfies Record<Source | 'events', (runtime: Runtime) => Route>;
+  page: (_runtime: Runtime) => pageRoute(),
+} satisfies Record<Source | 'events' | 'page', (runtime: Runtime) => Route>;
 
 export type RouteName = keyof typeof routes;
 
 /** The Lambda handler of one route over `runtime`. */
 export function routeHandler(name: RouteName, runtime: Runtime) {
   const { config, logger } = runtime;
-  const maxBodyBytes = name === 'events' ? config.maxBodyBytes : requireSource(config, name).maxBodyBytes;
+  const maxBodyBytes = isSource(name) ? requireSource(config, name).maxBodyBytes : config.maxBodyBytes;
   return httpFunction(routes[name](runtime), { name, logger, maxBodyBytes });
 }
 
@@ -178,4 +181,20 @@ export function redriveFunction() {
     }
     return report;
   };
+}
+
+/** Time a replay run keeps back to finish the publish in flight and answer. */
+const REPLAY_MARGIN_MS = 15_000;
+
+/** One replay run over `runtime` (publishing may be off for a dry run). */
+export function replayWith(runtime: Runtime, request: ReplayRequest, timeLeft: () => boolean) {
+  const { store, logger, now, publisher } = runtime;
+  return replay(request, { store, publisher, logger, now, timeLeft });
+}
+
+/** The replay function (no HTTP route): one bounded run per invocation, with a resume token for the rest. */
+export function replayFunction() {
+  const runtime = containerRuntime();
+  return async (event: unknown, context: { getRemainingTimeInMillis(): number }) =>
+    replayWith(runtime, parseReplayRequest(event), () => context.getRemainingTimeInMillis() > REPLAY_MARGIN_MS);
 }

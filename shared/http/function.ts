@@ -83,6 +83,13 @@ function errorResult(error: unknown): HttpResult {
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  if (result.text !== undefined) {
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': result.text.contentType, ...result.headers },
+      body: result.text.content,
+    };
+  }
   return {
     statusCode: result.status,
     headers: { 'content-type': 'application/json', ...result.headers },

@@ -16,6 +16,8 @@ export interface HttpRequest {
 export interface HttpResult {
   status: number;
   body: unknown;
+  /** A body sent as is, with its media type, instead of `body` as JSON (the page and its files). */
+  text?: { contentType: string; content: string };
   headers?: Record<string, string>;
   /** Extra attributes for the request's log line (ids, operations); never secrets or bodies. */
   log?: Record<string, unknown>;

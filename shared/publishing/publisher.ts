@@ -14,7 +14,7 @@ export function createPublisher(config: RocketMqConfig, logger: Log): Publisher 
     return loaded;
   };
   return {
-    publish: async (record) => (await load()).publish(record),
+    publish: async (record, options) => (await load()).publish(record, options),
     close: async () => {
       if (loaded !== undefined) await (await loaded).close();
     },

@@ -8,7 +8,7 @@ import { PublishError } from '../errors';
 import { type AppEvent, recordJson } from '../event/record';
 import type { Log } from '../logger';
 import { within } from '../within';
-import type { Publisher } from './types';
+import type { Publisher, PublishOptions } from './types';
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -89,8 +89,10 @@ export function createRocketMqPublisher(config: RocketMqConfig, logger: Log): Pu
   }
 
   return {
-    async publish(record: AppEvent) {
+    async publish(record: AppEvent, options: PublishOptions = {}) {
       const using = producer();
+      const properties = new Map(Object.entries(options.properties ?? {}));
+      if (config.group) properties.set('producerGroup', config.group);
       try {
         const ready = await using;
         const sending = ready.send({
@@ -98,7 +100,7 @@ export function createRocketMqPublisher(config: RocketMqConfig, logger: Log): Pu
           tag: record.operation,
           keys: [String(record.id)],
           body: Buffer.from(recordJson(record)),
-          ...(config.group ? { properties: new Map([['producerGroup', config.group]]) } : {}),
+          ...(properties.size > 0 ? { properties } : {}),
         });
         const sent = await within(sending, attempts * config.dialTimeoutMs + 500, TIMED_OUT);
         if (sent === TIMED_OUT) throw new PublishError(`no answer within ${attempts} × ${config.dialTimeoutMs} ms`);

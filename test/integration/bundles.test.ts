@@ -1,5 +1,6 @@
 // The built bundles: with publishing off, a webhook bundle holds none of the RocketMQ client, which
-// is a bundle of its own loaded only when publishing is on.
+// is a bundle of its own loaded only when publishing is on; the page's files are another, loaded
+// only by the page function.
 
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFunctions, FUNCTIONS } from '../../scripts/build';
 
 describe('bundles', () => {
-  it('keep the RocketMQ client out of every function bundle, in rocketmq.js alone', async () => {
+  it('keep the RocketMQ client and the page’s files out of every function bundle, each in a bundle of its own', async () => {
     const out = mkdtempSync(join(tmpdir(), 'junoevent-bundles-'));
     const metafile = await buildFunctions(out);
     const rocketmq = readFileSync(join(out, 'rocketmq.js'), 'utf8');
@@ -24,6 +25,11 @@ describe('bundles', () => {
       const inputs = Object.keys(output?.inputs ?? {});
       expect(inputs.some((input) => input.includes('shared/runtime.ts'))).toBe(true);
       expect(inputs.filter((input) => input.includes('rocketmq-client-nodejs'))).toEqual([]);
+      // The page's files and the OpenAPI document are in page-files.js alone, loaded by the page function.
+      expect(inputs.filter((input) => /shared\/page\/(assets|client|files)\.ts|openapi\.json/.test(input))).toEqual([]);
     }
+    const pageFiles = Object.entries(metafile.outputs).find(([file]) => file.endsWith('/page-files.js'))?.[1];
+    expect(Object.keys(pageFiles?.inputs ?? {}).some((input) => input.endsWith('openapi.json'))).toBe(true);
+    expect(readFileSync(join(out, 'page.js'), 'utf8')).toContain('./page-files.js');
   });
 });

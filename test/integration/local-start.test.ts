@@ -1,4 +1,5 @@
-// npm start end to end: the start script, serverless-offline and the embedded DynamoDB, over HTTP.
+// npm start end to end: the start script, serverless-offline and the embedded DynamoDB, over HTTP
+// (each response checked against openapi.json).
 // Events recorded before a restart are still there after it; after a stop, the local scripts name
 // the address they tried; a state file left by an instance that died is replaced.
 
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InstanceState } from '../../scripts/instance';
 import { freePort } from '../../scripts/net';
+import { contractFetch } from '../support/contract';
 import { signStandard } from '../support/http';
 import { killLocal, ROOT, runScript, startLocal } from '../support/local-start';
 
@@ -27,7 +29,7 @@ describe('npm start', () => {
     expect(first.output()).toContain(`API token:   ${secrets.apiToken}`);
 
     const body = JSON.stringify({ app_name: 'start-svc', operation: 'confgo_file_create', metadata: { id: 1 } });
-    const posted = await fetch(`${first.base}/webhooks/confgo`, {
+    const posted = await contractFetch(`${first.base}/webhooks/confgo`, {
       method: 'POST',
       headers: signStandard(secrets.secrets.confgo, body),
       body,
@@ -37,11 +39,11 @@ describe('npm start', () => {
     const id = accepted.events[0]?.id;
 
     const auth = { authorization: `Bearer ${secrets.apiToken}` };
-    const read = await fetch(`${first.base}/events/${id}`, { headers: auth });
+    const read = await contractFetch(`${first.base}/events/${id}`, { headers: auth });
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ id, app_name: 'start-svc', operation_name: '配置创建' });
 
-    const unsigned = await fetch(`${first.base}/webhooks/confgo`, {
+    const unsigned = await contractFetch(`${first.base}/webhooks/confgo`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
@@ -86,7 +88,7 @@ describe('npm start', () => {
     const second = await startLocal({ port, dataDir });
     expect(readState()).toMatchObject({ status: 'running', url: second.base });
     expect(readState().pid).not.toBe(dead);
-    const list = await fetch(`${second.base}/events?app_name=start-svc`, { headers: auth });
+    const list = await contractFetch(`${second.base}/events?app_name=start-svc`, { headers: auth });
     expect(list.status).toBe(200);
     const listed = (await list.json()) as { events: { id: number }[] };
     expect(listed.events.map((event) => event.id)).toEqual([id]);

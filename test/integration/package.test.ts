@@ -20,8 +20,10 @@ import { httpApiEvent, signStandard } from '../support/http';
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
 const API_TOKEN = 'packaged-api-token-0123456789';
-const FUNCTIONS = ['confgo', 'devops', 'events', 'git', 'grafana', 'redrive'];
-const PUBLISHERS = ['confgo', 'devops', 'git', 'grafana', 'redrive'];
+const FUNCTIONS = ['confgo', 'devops', 'events', 'git', 'grafana', 'page', 'redrive', 'replay'];
+/** Functions that take no credentials: the redrive, the replay and the static page. */
+const WITHOUT_SECRET = ['page', 'redrive', 'replay'];
+const PUBLISHERS = ['confgo', 'devops', 'git', 'grafana', 'redrive', 'replay'];
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Template = { Resources: Record<string, Resource> };
@@ -211,6 +213,15 @@ describe('the packaged artifacts', () => {
 
     expect(await invokePackaged('redrive', { source: 'aws.events' }, {})).toEqual({ skipped: true });
 
+    // The replay counts what it would publish (a dry run needs no broker); the page serves its HTML.
+    const counted = await invokePackaged('replay', { app_name: 'packaged-svc', since: 0, dry_run: true }, {});
+    const ofApp = (await table.events()).filter((event) => event.app_name === 'packaged-svc');
+    expect(ofApp.length).toBeGreaterThan(0);
+    expect(counted).toMatchObject({ dry_run: true, count: ofApp.length, done: true });
+    const page = await invokePackaged('page', httpApiEvent({ method: 'GET', path: '/', routeKey: 'GET /' }), {});
+    expect(page.statusCode).toBe(200);
+    expect(String(page.body)).toContain('<html');
+
     // Another function's secret does not open this one: the read API refuses the confgo secret's holder.
     const wrong = await invokePackaged(
       'events',
@@ -280,13 +291,20 @@ describe('the packaged template', () => {
     expect(Object.keys(functionsOf(templates.none)).sort()).toEqual(FUNCTIONS);
     for (const fn of Object.values(functionsOf(templates.none))) expect(fn.Runtime).toBe('nodejs22.x');
     expect(resources.RedriveEventsRuleSchedule1?.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    // replay is invoked (osls invoke -f replay), never routed: it has no route below.
+    expect(functionsOf(templates.none).replay?.Timeout).toBe(300);
+
     const routes = Object.values(resources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
       .map((r) => r.Properties.RouteKey)
       .sort();
     expect(routes).toEqual([
+      'GET /',
+      'GET /app.css',
+      'GET /app.js',
       'GET /events',
       'GET /events/{id}',
+      'GET /openapi.json',
       'POST /webhooks/confgo',
       'POST /webhooks/devops',
       'POST /webhooks/git',
@@ -301,9 +319,9 @@ describe('the packaged template', () => {
     for (const [name, fn] of Object.entries(functions)) {
       const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables).filter((key) => /SECRET|TOKEN|PASSWORD/.test(key))).toEqual(
-        name === 'redrive' ? [] : ['JUNOEVENT_SECRETS'],
+        WITHOUT_SECRET.includes(name) ? [] : ['JUNOEVENT_SECRETS'],
       );
-      if (name !== 'redrive') expect(variables.JUNOEVENT_SECRETS).toBe(`aws:junoevent/dev/${name}`);
+      if (!WITHOUT_SECRET.includes(name)) expect(variables.JUNOEVENT_SECRETS).toBe(`aws:junoevent/dev/${name}`);
     }
   });
 
@@ -319,7 +337,16 @@ describe('the packaged template', () => {
     const concurrency = Object.fromEntries(
       Object.entries(functionsOf(templates.none)).map(([name, fn]) => [name, fn.ReservedConcurrentExecutions]),
     );
-    expect(concurrency).toEqual({ confgo: 20, devops: 20, grafana: 20, git: 20, events: 5, redrive: 1 });
+    expect(concurrency).toEqual({
+      confgo: 20,
+      devops: 20,
+      grafana: 20,
+      git: 20,
+      events: 5,
+      page: 5,
+      redrive: 1,
+      replay: 1,
+    });
   });
 
   /** Each function's allowed (action → resource) pairs, read from the template's roles. */
@@ -395,7 +422,9 @@ describe('the packaged template', () => {
     expect(effectivePermissions(templates.none)).toEqual(expected.pairs);
     for (const fn of Object.values(functionsOf(templates.none))) expect(fn.VpcConfig).toBeUndefined();
     expect(templates.none.Resources.DynamoDbGatewayEndpoint).toBeUndefined();
-    expect(Object.values(templates.none.Resources).filter((r) => r.Type === 'AWS::IAM::Role')).toHaveLength(6);
+    expect(Object.values(templates.none.Resources).filter((r) => r.Type === 'AWS::IAM::Role')).toHaveLength(
+      FUNCTIONS.length,
+    );
   });
 
   it('adds the VPC, its access policy and the gateway endpoint only with network=vpc, only to publishers', () => {

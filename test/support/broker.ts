@@ -31,6 +31,7 @@ export interface ReceivedMessage {
   body: string;
   tag: string | undefined;
   keys: string[];
+  properties: Record<string, string>;
 }
 
 export async function startConsumer(group: string): Promise<SimpleConsumer> {
@@ -48,19 +49,35 @@ export async function startConsumer(group: string): Promise<SimpleConsumer> {
   return consumer;
 }
 
-/** Receives (and acks) until a message has arrived for every key in `keys`, or `timeoutMs` passes. */
+/**
+ * Receives (and acks) until a message has arrived for every key in `keys`, or `timeoutMs` passes;
+ * then goes on for `settleMs` more, to catch what should not arrive (extra keys, second copies).
+ */
 export async function receiveKeys(
   consumer: SimpleConsumer,
   keys: readonly string[],
   timeoutMs = 30_000,
+  settleMs = 0,
 ): Promise<Map<string, ReceivedMessage[]>> {
   const found = new Map<string, ReceivedMessage[]>();
   const deadline = Date.now() + timeoutMs;
-  while (keys.some((key) => !found.has(key)) && Date.now() < deadline) {
+  let settleUntil: number | undefined;
+  for (;;) {
+    const missing = keys.some((key) => !found.has(key));
+    if (missing && Date.now() >= deadline) break;
+    if (!missing) {
+      settleUntil ??= Date.now() + settleMs;
+      if (Date.now() >= settleUntil) break;
+    }
     const views = await consumer.receive(32, 15_000);
     for (const view of views) {
       await consumer.ack(view);
-      const message = { body: view.body.toString('utf8'), tag: view.tag, keys: [...view.keys] };
+      const message = {
+        body: view.body.toString('utf8'),
+        tag: view.tag,
+        keys: [...view.keys],
+        properties: Object.fromEntries(view.properties),
+      };
       for (const key of view.keys) found.set(key, [...(found.get(key) ?? []), message]);
     }
   }

@@ -12,6 +12,7 @@ const LOADERS = {
   grafana: () => import('../../functions/grafana'),
   git: () => import('../../functions/git'),
   events: () => import('../../functions/events'),
+  page: () => import('../../functions/page'),
 };
 
 type FunctionName = keyof typeof LOADERS;
@@ -65,6 +66,7 @@ export function useFunctions(options: { clearEach?: boolean; config?: string } =
       grafana: handler('grafana'),
       git: handler('git'),
       events: handler('events'),
+      page: handler('page'),
     },
   };
 }

@@ -2,6 +2,7 @@
 
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
+import { checkResponse } from './contract';
 
 export interface RequestSpec {
   method?: string;
@@ -68,15 +69,19 @@ export interface Response {
   text: string;
 }
 
+/**
+ * Invokes a handler with an API Gateway event and checks the response against openapi.json (see
+ * contract.ts): a response the document does not describe fails the test.
+ */
 export async function invoke(handler: Handler, spec: RequestSpec): Promise<Response> {
   const result = await handler(httpApiEvent(spec), lambdaContext());
   const text = result.body ?? '';
-  return {
-    status: result.statusCode ?? 0,
-    headers: result.headers ?? {},
-    body: text ? JSON.parse(text) : undefined,
-    text,
-  };
+  const status = result.statusCode ?? 0;
+  const headers = result.headers ?? {};
+  const route = spec.routeKey?.split(' ')[1];
+  await checkResponse({ method: spec.method ?? 'POST', path: spec.path, route, status, headers, text });
+  const json = /json/.test(String(headers['content-type'] ?? ''));
+  return { status, headers, body: text && json ? JSON.parse(text) : undefined, text };
 }
 
 /** Standard Webhooks headers made by the reference library (not our own code). */
