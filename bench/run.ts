@@ -489,9 +489,12 @@ async function http(seconds: number): Promise<void> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  // Both streams are read: a pipe left full would stop the server writing its request log.
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-100_000);
+    });
+  }
   const deadline = Date.now() + 90_000;
   while (!output.includes('junoevent is running')) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`npm start did not come up:\n${output}`);
