@@ -100,15 +100,23 @@ export function commandPrefix(dataDir: string): string {
   return dataDir === DEFAULT_DATA_DIR ? '' : `JUNOEVENT_DATA_DIR=${displayPath(dataDir)} `;
 }
 
+/** What the page function's routes are, for a person: the page itself, its files, the contract. */
+const PAGE_ROUTES: Readonly<Record<string, string>> = {
+  '/': 'the events page: open it in a browser (it asks for the API token)',
+  '/openapi.json': 'the API contract (OpenAPI 3.1)',
+};
+
 export function banner(state: InstanceState, config: Config, brokerAnswers: boolean | undefined): string {
-  const routes = httpRoutes();
+  // The page's script and style are served with it; they need no line of their own.
+  const routes = httpRoutes().filter((route) => route.function !== 'page' || route.path in PAGE_ROUTES);
   const width = Math.max(...routes.map((route) => route.path.length));
   const prefix = commandPrefix(state.data_dir);
   return [
     '',
     `junoevent is running at ${state.url} (pid ${state.pid})`,
     ...routes.map(
-      (route) => `  ${route.method.padEnd(4)} ${route.path.padEnd(width)}  ${credentialOf(route.function, config)}`,
+      (route) =>
+        `  ${route.method.padEnd(4)} ${route.path.padEnd(width)}  ${PAGE_ROUTES[route.path] ?? credentialOf(route.function, config)}`,
     ),
     `  API token:   ${state.api_token ?? '(none: the config sets no junoevent.api.token)'}`,
     `  Secrets:     ${displayPath(state.secrets_file)}`,

@@ -106,6 +106,7 @@ describe('one running instance on a port chosen at run time', () => {
       expect(banner).not.toContain(noise);
     }
     expect(banner).not.toContain('Scheduling [redrive]');
+    expect(banner).not.toMatch(/GET +\/app\.(js|css)/);
     const lines = banner.split('\n').map((line) => line.trimEnd());
     expect(lines).toContain(`junoevent is running at ${service.base} (pid ${state.pid})`);
     expect(lines).toEqual(
@@ -116,6 +117,8 @@ describe('one running instance on a port chosen at run time', () => {
         '  POST /webhooks/git      X-Gitlab-Token or X-Hub-Signature-256',
         '  GET  /events            Authorization: Bearer <API token>',
         '  GET  /events/{id}       Authorization: Bearer <API token>',
+        '  GET  /                  the events page: open it in a browser (it asks for the API token)',
+        '  GET  /openapi.json      the API contract (OpenAPI 3.1)',
         `  API token:   ${service.secrets.apiToken}`,
         `  Secrets:     ${join(dataDir, 'local-secrets.json')}`,
         `  Config:      ${configFile} (saving it reloads the functions; an invalid edit is reported and not used)`,
