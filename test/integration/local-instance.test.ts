@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceState } from '../../scripts/instance';
 import { freePort } from '../../scripts/net';
 import { killLocal, type LocalService, ROOT, runScript, startLocal } from '../support/local-start';
+import { storedEvents } from '../support/pipeline';
 
 afterAll(() => {
   killLocal();
@@ -269,18 +270,25 @@ describe('one running instance on a port chosen at run time', () => {
         .replace(/^enable = false.*$/m, 'enable = true')
         .replace('"127.0.0.1:9876"', `"127.0.0.1:${await freePort()}"`),
     );
+    // The pending marks before and after the run: what the redrive published is what it cleared.
+    const pendingIn = async () =>
+      (await storedEvents(service.dynamoEndpoint)).filter((item) => item.pending !== undefined).length;
+    expect((await storedEvents(service.dynamoEndpoint)).length).toBeGreaterThan(0);
+    const before = await pendingIn();
     const result = await runScript('redrive', [], { ...env, JUNOEVENT_CONFIG: publishing });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    // Publishing was off while the events were stored: none is pending.
+    const after = await pendingIn();
     expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '')).toEqual({
-      published: 0,
+      published: before - after,
       failed: 0,
       brokerDown: false,
-      backlog: 0,
+      backlog: after,
       backlogCapped: false,
       oldestPendingAgeSeconds: null,
     });
+    // Publishing was off while the events were stored: none was pending.
+    expect(before).toBe(0);
   });
 
   it('keeps serving the loaded config through an invalid edit, and reloads a valid one', async () => {
