@@ -3,14 +3,12 @@
 
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ServiceUnavailableError } from '../errors';
 import type { IdGenerator } from '../event/ids';
 import { type AppEvent, completeRecord } from '../event/record';
 import { allFromAttributes, conditionally, fromAttributes, toAttributes, unconditionally } from './client';
@@ -18,8 +16,8 @@ import { deliveredEventId, deliveryOf, eventItem, parseEventItem } from './items
 import { pendingOperations } from './pending';
 import { decodeCursor, invalidCursor, mergeShards, planQuery, type QueryPlan, type ShardPage } from './query';
 import { ATTR, deliveryItemKey, eventKey } from './schema';
+import { discardEvent, putDelivery, readByKeys } from './shared-io';
 import type { EventStore, ListQuery, ListResult, RecordRequest, RecordResult } from './types';
-import { discardEvent, putDelivery } from './writes';
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
@@ -38,7 +36,6 @@ export interface DynamoStoreOptions {
 const MAX_ID_DRAWS = 5;
 /** Pages of one shard read for one listing page (more when filters skip many). */
 const MAX_PAGES_PER_SHARD = 3;
-const MAX_BATCH_ATTEMPTS = 5;
 const DEFAULT_WRITE_CONCURRENCY = 32;
 
 export function createDynamoStore(options: DynamoStoreOptions): EventStore {
@@ -189,7 +186,13 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
     const fromCursor = query.cursor !== undefined;
     const pages = await Promise.all(plan.shardKeys.map((key) => readShard(plan, key, upTo, query.limit, fromCursor)));
     const { entries, nextCursor } = mergeShards(plan, pages, query.limit);
-    const items = await readItems(entries.map((entry) => String(entry[ATTR.pk])));
+    const items = await readByKeys(
+      { client, table },
+      entries.map((entry) => String(entry[ATTR.pk])),
+      {
+        consistent: false,
+      },
+    );
     const events = entries.flatMap((entry) => {
       const item = items.get(String(entry[ATTR.pk]));
       return item === undefined ? [] : [parseEventItem(item)];
@@ -247,21 +250,6 @@ export function createDynamoStore(options: DynamoStoreOptions): EventStore {
       if (fromCursor && error instanceof Error && error.name === 'ValidationException') throw invalidCursor();
       throw error;
     }
-  }
-
-  /** The full items of a page, by key (the listing indexes carry only what listing filters on). */
-  async function readItems(pks: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    let keys = pks.map((pk) => toAttributes({ [ATTR.pk]: pk }));
-    for (let attempt = 0; keys.length > 0 && attempt < MAX_BATCH_ATTEMPTS; attempt += 1) {
-      const result = await unconditionally(() =>
-        client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys } } })),
-      );
-      for (const item of allFromAttributes(result.Responses?.[table])) found.set(String(item[ATTR.pk]), item);
-      keys = result.UnprocessedKeys?.[table]?.Keys ?? [];
-    }
-    if (keys.length > 0) throw new ServiceUnavailableError('the event store is busy; retry later');
-    return found;
   }
 
   return { recordAll, record, get, list, ...pendingOperations({ client, table, now, redeliveryWindowSeconds }) };

@@ -3,19 +3,17 @@
 
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ServiceUnavailableError } from '../errors';
 import { isPlainObject } from '../event/fields';
 import { allFromAttributes, conditionally, toAttributes, unconditionally } from './client';
 import { deliveredEventId, deliveryOf, isDue, isPending, parseEventItem, publishAttempts } from './items';
 import { ATTR, allShardKeys, eventKey, PENDING_INDEX, SHARDS } from './schema';
+import { discardEvent, putDelivery, readByKeys } from './shared-io';
 import type { EventStore, PendingEvent } from './types';
-import { discardEvent, putDelivery } from './writes';
 
 interface PendingContext {
   client: DynamoDBClient;
@@ -28,8 +26,6 @@ interface PendingContext {
 type PendingOperations = Pick<EventStore, 'markPublished' | 'markPublishFailed' | 'pendingEvents' | 'backlog'>;
 
 const SHARD_KEYS = allShardKeys('P', SHARDS.pending);
-/** BatchGetItem takes at most 100 keys. */
-const BATCH_GET_KEYS = 100;
 
 /** Where each shard's reading stands: the last id read, or null when the shard is done. */
 type Positions = Record<string, number | null>;
@@ -99,25 +95,9 @@ export function pendingOperations({ client, table, now, redeliveryWindowSeconds 
     );
   }
 
-  /** The items with keys `pks`, read in batches of 100 side by side (strongly consistent). */
-  async function readItems(pks: readonly string[]): Promise<Record<string, unknown>[]> {
-    const batches: string[][] = [];
-    for (let i = 0; i < pks.length; i += BATCH_GET_KEYS) batches.push(pks.slice(i, i + BATCH_GET_KEYS));
-    const read = async (batch: string[]) => {
-      const items: Record<string, unknown>[] = [];
-      let keys = batch.map((pk) => toAttributes({ [ATTR.pk]: pk }));
-      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt += 1) {
-        const result = await unconditionally(() =>
-          client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })),
-        );
-        items.push(...allFromAttributes(result.Responses?.[table]));
-        keys = result.UnprocessedKeys?.[table]?.Keys ?? [];
-      }
-      if (keys.length > 0) throw new ServiceUnavailableError('the event store is busy; retry later');
-      return items;
-    };
-    return (await Promise.all(batches.map(read))).flat();
-  }
+  const readItems = async (pks: readonly string[]) => [
+    ...(await readByKeys({ client, table }, pks, { consistent: true })).values(),
+  ];
 
   async function pendingEvents(query: { maxId: number; limit: number; after?: string }) {
     const positions = parsePositions(query.after);
