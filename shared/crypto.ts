@@ -22,3 +22,11 @@ export function sameSecret(given: string | Buffer, expected: string | Buffer): b
   const digest = (value: string | Buffer) => createHmac('sha256', 'junoevent-compare').update(value).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+/**
+ * Whether `given` equals any of `candidates` (the current credential and, during a rotation, the
+ * previous one). Every candidate is compared, so the time taken does not say which one matched.
+ */
+export function sameAsAny(given: string | Buffer, candidates: readonly (string | Buffer)[]): boolean {
+  return candidates.map((candidate) => sameSecret(given, candidate)).includes(true);
+}

@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { applySecret, loadConfig, requireApiToken, requireSource, type SecretTarget } from './config/config';
 import { cachedSecret, type SecretProvider, secretProviderFrom } from './config/secrets';
-import type { Config } from './config/types';
+import { type Config, inRotation } from './config/types';
 import { ConfigError } from './errors';
 import { isSource, type Source } from './event/catalog';
 import { createIdGenerator, type IdGenerator } from './event/ids';
@@ -95,7 +95,7 @@ function withCredentials<T>(runtime: Runtime, target: SecretTarget, pick: (confi
 }
 
 function apiTokens(config: Config): readonly string[] {
-  return [requireApiToken(config), config.api.previousToken].filter((token) => token !== undefined);
+  return inRotation(requireApiToken(config), config.api.previousToken);
 }
 
 const source =

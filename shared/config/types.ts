@@ -18,6 +18,11 @@ export interface PreviousCredentials {
   readonly signingSecret?: string;
 }
 
+/** The credentials accepted for one kind: the current one, then the previous one of a rotation. */
+export function inRotation<T>(current: T | undefined, previous: T | undefined): T[] {
+  return [current, previous].filter((credential): credential is T => credential !== undefined);
+}
+
 export interface SourceConfig {
   /** confgo, devops: the Standard Webhooks secret. grafana: the HMAC secret. git: the GitLab token and GitHub HMAC secret. */
   readonly secret: string | undefined;

@@ -1,6 +1,6 @@
 // GET /events/{id} and GET /events: the read API, behind a bearer token.
 
-import { sameSecret } from '../crypto';
+import { sameAsAny } from '../crypto';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../errors';
 import { isOperation, isSource, type Operation, type Source, sourcesOf } from '../event/catalog';
 import { type HttpRequest, type HttpResult, parseAuthorization, type Route } from '../http/request';
@@ -37,7 +37,7 @@ function authorize(request: HttpRequest, tokens: readonly string[]): void {
   }
   const credentials = parseAuthorization(header);
   const given = credentials?.scheme === 'bearer' ? credentials.token : undefined;
-  if (given === undefined || !tokens.map((token) => sameSecret(given, token)).some(Boolean)) {
+  if (given === undefined || !sameAsAny(given, tokens)) {
     throw new UnauthorizedError('invalid_token', 'the bearer token is not the configured junoevent.api.token');
   }
 }

@@ -1,7 +1,7 @@
 // Standard Webhooks (spec v1): the signature confgo, devops and signed GitLab deliveries carry.
 
 import { createHmac } from 'node:crypto';
-import type { SourceConfig } from '../config/types';
+import { inRotation, type SourceConfig } from '../config/types';
 import { sameSecret } from '../crypto';
 import { UnauthorizedError } from '../errors';
 import type { HttpRequest } from '../http/request';
@@ -66,17 +66,16 @@ export function verifyStandardWebhook(
   return id;
 }
 
-/** Verifies with the current secret, then the previous one (a rotation in progress). Returns the webhook id. */
-export function verifyStandardWebhookWithAny(
-  secrets: readonly string[],
-  headers: StandardWebhookHeaders,
-  rawBody: string,
-  nowSeconds: number,
-): string {
+/**
+ * Runs `verify` with each secret in turn (the current one, then the previous one of a rotation) and
+ * returns what the first that matches gives. Only a signature that does not match moves on to the
+ * next secret; any other refusal (missing, stale) is the same for every secret and is thrown at once.
+ */
+export function verifyWithAny<T>(secrets: readonly string[], verify: (secret: string) => T): T {
   let failure: unknown;
   for (const secret of secrets) {
     try {
-      return verifyStandardWebhook(secret, headers, rawBody, nowSeconds);
+      return verify(secret);
     } catch (error) {
       if (!(error instanceof UnauthorizedError) || error.code !== 'invalid_signature') throw error;
       failure = error;
@@ -96,9 +95,9 @@ export function authenticateStandardWebhook(
 ): string | undefined {
   const headers = standardWebhookHeaders(request.headers);
   const signed = headers.id !== undefined || headers.signature !== undefined || headers.timestamp !== undefined;
-  const secrets = [config.secret, config.previous.secret].filter((secret) => secret !== undefined);
+  const secrets = inRotation(config.secret, config.previous.secret);
   if (secrets.length > 0 && (signed || !config.allowUnsigned)) {
-    return verifyStandardWebhookWithAny(secrets, headers, request.rawBody, nowSeconds);
+    return verifyWithAny(secrets, (secret) => verifyStandardWebhook(secret, headers, request.rawBody, nowSeconds));
   }
   if (!config.allowUnsigned) throw new Error('unreachable: a source without a secret must allow unsigned requests');
   return undefined;

@@ -1,11 +1,11 @@
 // Authenticating GitLab (the webhook secret token, or a Standard Webhooks signature) and GitHub
 // (X-Hub-Signature-256).
 
-import type { GitSourceConfig } from '../../config/types';
-import { hmacHex, sameSecret } from '../../crypto';
+import { type GitSourceConfig, inRotation } from '../../config/types';
+import { hmacHex, sameAsAny, sameSecret } from '../../crypto';
 import { UnauthorizedError } from '../../errors';
 import type { HttpRequest } from '../../http/request';
-import { standardWebhookHeaders, verifyStandardWebhookWithAny } from '../standard-webhooks';
+import { standardWebhookHeaders, verifyStandardWebhook, verifyWithAny } from '../standard-webhooks';
 
 /** GitHub's X-Hub-Signature-256: "sha256=" and the lower-case hex HMAC-SHA256 of the raw body. */
 export function verifyGitHubSignature(secret: string, signature: string | undefined, rawBody: string): void {
@@ -22,18 +22,10 @@ export function verifyGitHubSignature(secret: string, signature: string | undefi
 
 export function authenticateGitHub(config: GitSourceConfig, request: HttpRequest): void {
   const signature = request.headers['x-hub-signature-256'];
-  const secrets = [config.secret, config.previous.secret].filter((secret) => secret !== undefined);
+  const secrets = inRotation(config.secret, config.previous.secret);
   if (secrets.length > 0 && !(config.allowUnsigned && signature === undefined)) {
-    let failure: unknown;
-    for (const secret of secrets) {
-      try {
-        verifyGitHubSignature(secret, signature, request.rawBody);
-        return;
-      } catch (error) {
-        failure = error;
-      }
-    }
-    throw failure;
+    verifyWithAny(secrets, (secret) => verifyGitHubSignature(secret, signature, request.rawBody));
+    return;
   }
   if (!config.allowUnsigned) {
     throw new UnauthorizedError(
@@ -50,14 +42,16 @@ export function authenticateGitLab(
   nowSeconds: number,
 ): string | undefined {
   const standard = standardWebhookHeaders(request.headers);
-  const signingSecrets = [config.signingSecret, config.previous.signingSecret].filter((secret) => secret !== undefined);
+  const signingSecrets = inRotation(config.signingSecret, config.previous.signingSecret);
   if (standard.signature !== undefined && signingSecrets.length > 0) {
-    return verifyStandardWebhookWithAny(signingSecrets, standard, request.rawBody, nowSeconds);
+    return verifyWithAny(signingSecrets, (secret) =>
+      verifyStandardWebhook(secret, standard, request.rawBody, nowSeconds),
+    );
   }
   const token = request.headers['x-gitlab-token'];
-  const secrets = [config.secret, config.previous.secret].filter((secret) => secret !== undefined);
+  const secrets = inRotation(config.secret, config.previous.secret);
   if (token !== undefined && secrets.length > 0) {
-    if (!secrets.map((secret) => sameSecret(token, secret)).some(Boolean))
+    if (!sameAsAny(token, secrets))
       throw new UnauthorizedError('invalid_token', 'X-Gitlab-Token is not the configured secret');
     return undefined;
   }

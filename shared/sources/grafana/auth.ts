@@ -1,11 +1,11 @@
 // Authenticating Grafana and Alertmanager: whichever configured credential the request carries —
 // Grafana's HMAC signature header, a bearer token, or HTTP Basic credentials.
 
-import type { GrafanaSourceConfig } from '../../config/types';
-import { hmacHex, sameSecret } from '../../crypto';
+import { type GrafanaSourceConfig, inRotation } from '../../config/types';
+import { hmacHex, sameAsAny, sameSecret } from '../../crypto';
 import { UnauthorizedError } from '../../errors';
 import { type HttpRequest, parseAuthorization } from '../../http/request';
-import { checkTimestamp } from '../standard-webhooks';
+import { checkTimestamp, verifyWithAny } from '../standard-webhooks';
 
 /**
  * Grafana's HMAC signature: lower-case hex HMAC-SHA256 of the body, or of "<timestamp>:<body>" when
@@ -35,37 +35,30 @@ export function verifyGrafanaSignature(
 export function authenticateGrafana(config: GrafanaSourceConfig, request: HttpRequest, nowSeconds: number): void {
   const signature = request.headers[config.signatureHeader];
   const { previous } = config;
-  const secrets = [config.secret, previous.secret].filter((secret) => secret !== undefined);
+  const secrets = inRotation(config.secret, previous.secret);
   if (signature !== undefined && secrets.length > 0) {
     const timestamp =
       config.timestampHeader === undefined
         ? undefined
         : { header: config.timestampHeader, value: request.headers[config.timestampHeader] };
-    let failure: unknown;
-    for (const secret of secrets) {
-      try {
-        verifyGrafanaSignature(secret, signature, timestamp, request.rawBody, nowSeconds);
-        return;
-      } catch (error) {
-        failure = error;
-      }
-    }
-    throw failure;
+    verifyWithAny(secrets, (secret) =>
+      verifyGrafanaSignature(secret, signature, timestamp, request.rawBody, nowSeconds),
+    );
+    return;
   }
   const credentials = parseAuthorization(request.headers.authorization);
-  const tokens = [config.token, previous.token].filter((token) => token !== undefined);
+  const tokens = inRotation(config.token, previous.token);
   if (credentials?.scheme === 'bearer' && tokens.length > 0) {
-    // Every candidate is compared, so the time taken does not say which one matched.
-    if (!tokens.map((token) => sameSecret(credentials.token, token)).some(Boolean))
+    if (!sameAsAny(credentials.token, tokens))
       throw new UnauthorizedError('invalid_token', 'the bearer token is not the configured one');
     return;
   }
-  const basics = [config.basic, previous.basic].filter((basic) => basic !== undefined);
+  const basics = inRotation(config.basic, previous.basic);
   if (credentials?.scheme === 'basic' && basics.length > 0) {
     const matches = basics.map(
       (basic) => sameSecret(credentials.username, basic.username) && sameSecret(credentials.password, basic.password),
     );
-    if (!matches.some(Boolean))
+    if (!matches.includes(true))
       throw new UnauthorizedError('invalid_token', 'the Basic credentials are not the configured ones');
     return;
   }
