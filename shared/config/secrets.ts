@@ -18,7 +18,7 @@ export interface SecretProvider {
 }
 
 /** How long a secret read is used before it is read again: a rotated secret is live within this. */
-export const SECRET_MAX_AGE_MS = 5 * 60_000;
+const SECRET_MAX_AGE_MS = 5 * 60_000;
 const RETRY_AFTER_FAILURE_MS = 30_000;
 
 /** The provider JUNOEVENT_SECRETS names, or undefined when credentials are in the config file. */

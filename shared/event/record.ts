@@ -24,11 +24,23 @@ export const RECORD_FIELDS = [
 export const MAX_NAME = 191;
 
 /**
+ * The window a sender's own time is believed in: from 2000-01-01 to this far ahead of our clock
+ * (beyond it: a wrong clock, or milliseconds sent as seconds).
+ */
+export const EARLIEST_SENDER_TIME = Date.UTC(2000, 0, 1) / 1000;
+export const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
+
+/** `text` in at most `chars` characters: when longer, the first `chars` − 1 and "…". */
+export function cutText(text: string, chars: number): string {
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
+}
+
+/**
  * A sender's name cut to what the record keeps (MAX_NAME characters, the last one "…"). Used for
  * names a real sender may make longer (GitLab allows 255); the full value stays in metadata.
  */
 export function recordName(value: string): string {
-  return value.length > MAX_NAME ? `${value.slice(0, MAX_NAME - 1)}…` : value;
+  return cutText(value, MAX_NAME);
 }
 
 export type OperatorType = 'user' | 'openapi';

@@ -4,15 +4,19 @@
 import { FieldError } from '../../errors';
 import { isOperation, operationsOf, type Source, sourcesOf } from '../../event/catalog';
 import { checkJsonShape, ObjectReader } from '../../event/fields';
-import { type EventDraft, MAX_NAME, type OperatorType, RECORD_FIELDS } from '../../event/record';
+import {
+  EARLIEST_SENDER_TIME,
+  type EventDraft,
+  MAX_FUTURE_SKEW_SECONDS,
+  MAX_NAME,
+  type OperatorType,
+  RECORD_FIELDS,
+} from '../../event/record';
 
 /** Juno's metadata column held 64 KiB; an envelope over that is refused rather than cut. */
 const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;
 
 const MAX_HOSTS_CHARS = 16 * 1024;
-/** create_time is accepted from 2000-01-01 to 5 minutes ahead of our clock (a wrong clock, or milliseconds). */
-const MIN_CREATE_TIME = Date.UTC(2000, 0, 1) / 1000;
-export const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
 
 /** What a sender may set: the record without the fields junoevent assigns. */
 const RESERVED_FIELDS: readonly string[] = ['id', 'operation_name', 'source_name'];
@@ -47,8 +51,10 @@ export function parseEnvelope(source: Source, body: unknown, nowSeconds: number)
     uid: envelope.optionalInteger('uid') ?? 0,
     operation,
     create_time:
-      envelope.optionalInteger('create_time', { min: MIN_CREATE_TIME, max: nowSeconds + MAX_FUTURE_SKEW_SECONDS }) ??
-      nowSeconds,
+      envelope.optionalInteger('create_time', {
+        min: EARLIEST_SENDER_TIME,
+        max: nowSeconds + MAX_FUTURE_SKEW_SECONDS,
+      }) ?? nowSeconds,
     source,
     metadata: readMetadata(envelope),
   };

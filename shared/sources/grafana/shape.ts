@@ -7,7 +7,13 @@ import { sha256Base64url, sha256Hex } from '../../crypto';
 import { FieldError } from '../../errors';
 import { ObjectReader, readStringMap } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
-import { recordName, type ShapedEvent } from '../../event/record';
+import {
+  cutText,
+  EARLIEST_SENDER_TIME,
+  MAX_FUTURE_SKEW_SECONDS,
+  recordName,
+  type ShapedEvent,
+} from '../../event/record';
 
 type AlertFormat = 'grafana' | 'alertmanager' | 'grafana-legacy';
 
@@ -25,9 +31,8 @@ const MAX_SHARED_CHARS = 1024;
  * A legacy Grafana alert carries no time or id, so its delivery key is the body: the same body
  * within this window is a retry; after it, a new episode of the same alert.
  */
-export const LEGACY_REDELIVERY_WINDOW_SECONDS = 10 * 60;
-/** A sender's time this far ahead of ours is a wrong clock: the event is dated when received. */
-export const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
+const LEGACY_REDELIVERY_WINDOW_SECONDS = 10 * 60;
+
 const EXPECTED =
   'a Grafana unified alerting notification (version "1"), a Prometheus Alertmanager notification (version "4") or a legacy Grafana alert (ruleId, evalMatches)';
 
@@ -52,9 +57,9 @@ function shapeNotification(format: AlertFormat, body: unknown, context: AlertCon
   // What the notification says of all its alerts, bounded: an alert's stored metadata must not grow
   // with its notification (the common labels and annotations are each alert's own anyway).
   const shared = {
-    receiver: cut(receiver, MAX_SHARED_CHARS),
-    groupKey: cut(notification.optionalString('groupKey') ?? '', MAX_SHARED_CHARS),
-    externalURL: cut(notification.optionalString('externalURL') ?? '', MAX_SHARED_CHARS),
+    receiver: cutText(receiver, MAX_SHARED_CHARS),
+    groupKey: cutText(notification.optionalString('groupKey') ?? '', MAX_SHARED_CHARS),
+    externalURL: cutText(notification.optionalString('externalURL') ?? '', MAX_SHARED_CHARS),
     ...(notification.has('orgId') ? { orgId: notification.optionalInteger('orgId') } : {}),
   };
   const alerts = notification.raw('alerts');
@@ -197,7 +202,7 @@ function identityOf(labels: Record<string, string>, mapping: LabelMapping): Iden
     aid,
     env: recordName(pick(mapping.env)),
     zone_code: recordName(pick(mapping.zone_code)),
-    host_name: cut(pick(mapping.host_name), MAX_HOSTS),
+    host_name: cutText(pick(mapping.host_name), MAX_HOSTS),
   };
 }
 
@@ -208,12 +213,8 @@ function identityOf(labels: Record<string, string>, mapping: LabelMapping): Iden
  */
 function eventTime(text: string, nowSeconds: number): number {
   const seconds = Math.floor(Date.parse(text) / 1000);
-  const plausible = seconds > Date.UTC(2000, 0, 1) / 1000 && seconds <= nowSeconds + MAX_FUTURE_SKEW_SECONDS;
+  const plausible = seconds >= EARLIEST_SENDER_TIME && seconds <= nowSeconds + MAX_FUTURE_SKEW_SECONDS;
   return Number.isFinite(seconds) && plausible ? seconds : nowSeconds;
-}
-
-function cut(text: string, chars: number): string {
-  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 }
 
 /** Alertmanager and Grafana always send a fingerprint; without one, the sorted labels identify the alert. */
