@@ -6,11 +6,11 @@
 
 import { idTime, maxIdAt } from '../event/ids';
 import type { Log } from '../logger';
-import type { EventStore, PendingEvent } from '../store/types';
+import type { PendingEvent, PublishingState } from '../store/types';
 import type { Publisher } from './types';
 
 export interface RedriveOptions {
-  store: EventStore;
+  store: PublishingState;
   publisher: Publisher;
   logger: Log;
   /** Unix milliseconds. */

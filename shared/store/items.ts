@@ -5,6 +5,7 @@ import { isOperation, isSource } from '../event/catalog';
 import { ObjectReader } from '../event/fields';
 import { type AppEvent, completeRecord, type EventDraft, type OperatorType } from '../event/record';
 import { ATTR, eventKey, isPendingKey, listingSortKey, pendingKey, SHARDS, shardKey, shardOf } from './schema';
+import type { DeliveryClaim, StoredEvent } from './types';
 
 /** The item of a new event: the record, its keys, and the pending mark when publishing is on. */
 export function eventItem(
@@ -27,10 +28,13 @@ export function deliveryItem(pk: string, eventId: number, expiresAt: number): Re
   return { [ATTR.pk]: pk, [ATTR.eventId]: eventId, [ATTR.expiresAt]: expiresAt };
 }
 
-/** The event id a delivery item points at. */
-export function deliveredEventId(item: Record<string, unknown> | undefined): number | undefined {
-  const id = item?.[ATTR.eventId];
-  return typeof id === 'number' ? id : undefined;
+/** The claim a delivery item holds; undefined for no item (or one that is not a claim). */
+export function parseDeliveryItem(item: Record<string, unknown> | undefined): DeliveryClaim | undefined {
+  const pk = item?.[ATTR.pk];
+  const eventId = item?.[ATTR.eventId];
+  const expiresAt = item?.[ATTR.expiresAt];
+  if (typeof pk !== 'string' || typeof eventId !== 'number' || typeof expiresAt !== 'number') return undefined;
+  return { pk, eventId, expiresAt };
 }
 
 /** The delivery item key stored on an event item, if any. */
@@ -52,6 +56,11 @@ export function publishAttempts(item: Record<string, unknown>): number {
 export function isDue(entry: Record<string, unknown>, nowMs: number): boolean {
   const retryAt = entry[ATTR.retryAt];
   return typeof retryAt !== 'number' || retryAt <= nowMs;
+}
+
+/** A stored event item with the delivery it was recorded under. */
+export function parseStoredEvent(item: Record<string, unknown>): StoredEvent {
+  return { record: parseEventItem(item), delivery: deliveryOf(item) };
 }
 
 /** Reads a stored event back into a record, checking every field: nothing internal leaves. */

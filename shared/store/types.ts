@@ -1,15 +1,9 @@
-// What the rest of the code asks of the event store. store/dynamo.ts is the DynamoDB implementation.
+// What the rest of the code asks of the event store (EventStore), and the table operations the
+// recording protocol is built on (TableOperations). store/recording.ts holds the protocol's rules;
+// store/dynamo.ts sends the table operations to DynamoDB.
 
 import type { Operation, Source } from '../event/catalog';
-import type { AppEvent, EventDraft } from '../event/record';
-
-export interface RecordRequest {
-  draft: EventDraft;
-  /** The sender's delivery identity; a redelivery (a second request with the same key) records nothing new. */
-  deliveryKey: string | undefined;
-  /** How long this delivery key is remembered, when not the store's redeliveryWindowSeconds. */
-  redeliveryWindowSeconds?: number;
-}
+import type { AppEvent, ShapedEvent } from '../event/record';
 
 export interface RecordResult {
   record: AppEvent;
@@ -43,17 +37,13 @@ export interface ListResult {
   nextCursor: string | undefined;
 }
 
-export interface EventStore {
-  /**
-   * Records the requests, each as one event. Ids are drawn in the order of `requests` before any
-   * write, so the events of one body have increasing ids; the writes then run side by side, at most
-   * `concurrency` at once.
-   */
-  recordAll(requests: readonly RecordRequest[]): Promise<RecordResult[]>;
-  /** Records one request: recordAll of one. */
-  record(request: RecordRequest): Promise<RecordResult>;
-  get(id: number): Promise<AppEvent | undefined>;
-  list(query: ListQuery): Promise<ListResult>;
+export interface RecordOptions {
+  /** False once no new event may start (the function's time is nearly up); those not started are a 503. */
+  canStart?: () => boolean;
+}
+
+/** The publishing state the publisher and the redrive move an event through. */
+export interface PublishingState {
   /** Clears the pending mark once the event is on the message stream. */
   markPublished(id: number): Promise<void>;
   /** Records a failed publish; the event is retried no earlier than `retryAt` (unix ms). */
@@ -70,3 +60,56 @@ export interface EventStore {
   /** How many events are pending (counted up to `cap`) and the id of the oldest. */
   backlog(cap: number): Promise<{ count: number; capped: boolean; oldestId: number | undefined }>;
 }
+
+export interface EventReads {
+  get(id: number): Promise<AppEvent | undefined>;
+  list(query: ListQuery): Promise<ListResult>;
+}
+
+export interface EventStore extends EventReads, PublishingState {
+  /**
+   * Records the shaped events, each as one event. Ids are drawn in the order of `requests` before
+   * any write, so the events of one body have increasing ids; the writes then run side by side, at
+   * most `concurrency` at once.
+   */
+  recordAll(requests: readonly ShapedEvent[], options?: RecordOptions): Promise<RecordResult[]>;
+  /** Records one request: recordAll of one. */
+  record(request: ShapedEvent): Promise<RecordResult>;
+}
+
+/** The claim a delivery key holds: the event it names, until `expiresAt` (unix seconds). */
+export interface DeliveryClaim {
+  pk: string;
+  eventId: number;
+  expiresAt: number;
+}
+
+/** A stored event with the delivery it was recorded under. */
+export interface StoredEvent {
+  record: AppEvent;
+  delivery: string | undefined;
+}
+
+/** A claim was made, or refused by a live one (`holder`, when the table handed it back). */
+export type ClaimOutcome = { claimed: true } | { claimed: false; holder: DeliveryClaim | undefined };
+
+/** An event was written, or refused by the event already at its id (`existing`, when handed back). */
+export type PutOutcome = { written: true } | { written: false; existing: StoredEvent | undefined };
+
+/**
+ * The table operations the recording protocol makes: each is one request, makes no decision, and
+ * either answers or throws (a throw may come after the write happened: the answer was lost).
+ */
+export interface RecordingOperations {
+  /** Claims `claim.pk` for `claim.eventId` unless a claim that is live at `nowSeconds` holds it. */
+  claimDelivery(claim: DeliveryClaim, nowSeconds: number): Promise<ClaimOutcome>;
+  readDelivery(pk: string): Promise<DeliveryClaim | undefined>;
+  /** Moves a claim from event `from` to event `to`; false when it no longer names `from`. */
+  repointDelivery(pk: string, from: number, to: number): Promise<boolean>;
+  /** Writes the event unless its id is taken; never overwrites. */
+  putEvent(record: AppEvent, marks: { delivery: string | undefined; pending: boolean }): Promise<PutOutcome>;
+  readEvent(id: number): Promise<StoredEvent | undefined>;
+}
+
+/** Everything the store sends to its table: recording, reading and the publishing state. */
+export interface TableOperations extends RecordingOperations, EventReads, PublishingState {}

@@ -1,16 +1,19 @@
-// The store's two conditional writes, against the embedded DynamoDB: id collisions, redeliveries
-// after a crash between the writes, and expired redelivery deliveries.
+// The recording protocol against the embedded DynamoDB: id collisions, redeliveries after a crash
+// between the claim and the write, expired windows, and the breaks an audit found in an earlier
+// protocol (kept as regressions).
 
 import { createHmac } from 'node:crypto';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
 import type { IdGenerator } from '../../shared/event/ids';
 import type { EventDraft } from '../../shared/event/record';
-import { assemble, routeHandler } from '../../shared/runtime';
-import { createDynamoStore } from '../../shared/store/dynamo';
+import { assemble, redriveWith, routeHandler } from '../../shared/runtime';
+import { createDynamoStore, createDynamoTable } from '../../shared/store/dynamo';
+import { recordingStore } from '../../shared/store/recording';
 import { deliveryItemKey } from '../../shared/store/schema';
+import type { TableOperations } from '../../shared/store/types';
 import { SECRETS, TEST_CONFIG } from '../support/config';
 import { startTestTable, TABLE, type TestTable } from '../support/dynamo';
 import { invoke } from '../support/http';
@@ -82,12 +85,12 @@ describe('event store', () => {
     ]);
   });
 
-  it('writes a new delivery and its event side by side, and a redelivery removes the event it wrote', async () => {
-    const first = await store(scriptedIds(1500)).record({ draft: draft('a'), deliveryKey: 'side-by-side' });
+  it('claims a new delivery, then writes its event; a redelivery writes nothing of its own', async () => {
+    const first = await store(scriptedIds(1500)).record({ draft: draft('a'), deliveryKey: 'claim-first' });
     expect(first).toMatchObject({ record: { id: 1500 }, duplicate: false });
-    const again = await store(scriptedIds(1600)).record({ draft: draft('a'), deliveryKey: 'side-by-side' });
+    const again = await store(scriptedIds(1600)).record({ draft: draft('a'), deliveryKey: 'claim-first' });
     expect(again).toMatchObject({ record: { id: 1500 }, duplicate: true, pending: false });
-    // The redelivery's own write of E#1600 is gone: one event, one delivery item.
+    // Nothing was ever written at 1600: one event, one delivery item.
     expect((await table.events()).map((e) => e.id)).toEqual([1500]);
     expect((await table.items()).filter((item) => String(item.pk).startsWith('D#'))).toHaveLength(1);
   });
@@ -196,43 +199,113 @@ describe('legacy Grafana alerts', () => {
   });
 });
 
-describe('the redrive finishing what a stopped webhook left', () => {
-  function publishingStore(ids: IdGenerator) {
-    return createDynamoStore({
-      client: table.client,
-      table: TABLE,
-      ids,
-      publishing: true,
-      redeliveryWindowSeconds: DEFAULT_REDELIVERY_WINDOW_SECONDS,
-    });
-  }
-  const due = async (s: ReturnType<typeof publishingStore>) =>
-    (await s.pendingEvents({ maxId: Number.MAX_SAFE_INTEGER, limit: 100 })).due.map((e) => e.record.id);
+describe('what a stopped or late webhook leaves (regressions)', () => {
+  const window = DEFAULT_REDELIVERY_WINDOW_SECONDS;
 
-  it('deletes, never publishes, an event whose delivery item names another event', async () => {
-    const s = publishingStore(scriptedIds(7100));
-    await s.record({ draft: draft('a'), deliveryKey: 'leftover' });
-    // What a redelivery leaves when it stops between its side-by-side writes and the clean-up.
-    const item = (await table.items()).find((i) => i.pk === 'E#7100') ?? {};
-    await table.doc.send(new PutCommand({ TableName: TABLE, Item: { ...item, pk: 'E#7200', id: 7200 } }));
-    expect(await due(s)).toEqual([7100]);
-    expect((await table.events()).map((e) => e.id)).toEqual([7100]);
+  it('keeps a pending event when its delivery key comes round after the window, and the redrive publishes both', async () => {
+    // The broker is down: the first episode's event stays pending past the window; a new episode of
+    // the same key must be a new event and must not cost the older one anything.
+    let clock = Date.UTC(2026, 0, 1);
+    const config = parseConfig(TEST_CONFIG.replace(/timestampHeader = .*\n/, ''), { file: 'legacy.toml', env: {} });
+    const broker = { up: false, published: [] as number[] };
+    const publisher = {
+      publish: async (record: { id: number }) => {
+        if (!broker.up) throw new Error('broker down');
+        broker.published.push(record.id);
+      },
+      close: async () => undefined,
+    };
+    const runtime = assemble(config, { client: table.client, publisher, logger: quiet, now: () => clock });
+    const handler = routeHandler('grafana', runtime);
+    const body = JSON.stringify({ title: '[Alerting] disk', ruleId: 9, ruleName: 'disk', state: 'alerting' });
+    const post = async () => {
+      const response = await invoke(handler, {
+        path: '/webhooks/grafana',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-grafana-alerting-signature': createHmac('sha256', SECRETS.grafana).update(body).digest('hex'),
+        },
+      });
+      expect(response.status).toBe(202);
+      return (response.body as { events: { id: number; duplicate: boolean }[] }).events[0];
+    };
+    const first = await post();
+    clock += 10.5 * 60_000;
+    const second = await post();
+    expect(second?.duplicate).toBe(false);
+    expect(second?.id).not.toBe(first?.id);
+    broker.up = true;
+    clock += 2 * 60_000;
+    const report = await redriveWith(runtime, { timeLeft: () => true, graceMs: 0 });
+    expect(report).toMatchObject({ published: 2, failed: 0, backlog: 0 });
+    expect(broker.published.sort()).toEqual([first?.id, second?.id].sort());
+    expect((await table.events()).map((e) => e.id).sort()).toEqual([first?.id, second?.id].sort());
+    expect(await runtime.store.get(first?.id ?? 0)).toMatchObject({ id: first?.id });
   });
 
-  it('gives an event whose delivery item was never written one, so a later redelivery records nothing', async () => {
-    const s = publishingStore(scriptedIds(7300));
-    await s.record({ draft: draft('b'), deliveryKey: 'no-delivery-item' });
-    const deliveryPk = deliveryItemKey('confgo', 'no-delivery-item');
-    // What a webhook leaves when it stops after its event write but before its delivery item.
-    await table.doc.send(new DeleteCommand({ TableName: TABLE, Key: { pk: deliveryPk } }));
-    expect(await due(s)).toEqual([7300]);
-    const delivery = (await table.items()).find((i) => i.pk === deliveryPk);
-    expect(delivery?.event_id).toBe(7300);
-    const again = await publishingStore(scriptedIds(7400)).record({
-      draft: draft('b'),
-      deliveryKey: 'no-delivery-item',
-    });
-    expect(again).toMatchObject({ record: { id: 7300 }, duplicate: true });
-    expect((await table.events()).map((e) => e.id)).toEqual([7300]);
+  it('leaves one event when a redelivery is cut off after any of its table calls, publishing off', async () => {
+    const cutOffs = [0, 1, 2, 3];
+    for (const cutOff of cutOffs) {
+      await table.clear();
+      const key = `cut-${cutOff}`;
+      const first = await store(scriptedIds(20_000 + cutOff)).record({ draft: draft('a'), deliveryKey: key });
+      // The redelivery's table stops answering after `cutOff` calls: the call itself happens, its
+      // answer is lost, and the function stops there (a crash or a timeout).
+      const cut = cutOffTable(
+        createDynamoTable({ client: table.client, table: TABLE, now: () => Date.UTC(2026, 10, 28) }),
+        cutOff,
+      );
+      const redelivery = recordingStore(cut, {
+        ids: scriptedIds(30_000, 30_001, 30_002),
+        now: () => Date.UTC(2026, 10, 28),
+        redeliveryWindowSeconds: window,
+        publishing: false,
+      });
+      await redelivery.record({ draft: draft('a'), deliveryKey: key }).catch(() => undefined);
+      const retry = await store(scriptedIds(40_000)).record({ draft: draft('a'), deliveryKey: key });
+      expect(retry).toMatchObject({ record: { id: first.record.id }, duplicate: true });
+      expect((await table.events()).map((e) => e.id)).toEqual([first.record.id]);
+    }
+  });
+
+  it('stores each of 20 deliveries once when 5 shuffled copies of each arrive at once, publishing off', async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `copy-${i}`);
+    const copies = keys.flatMap((key) => Array.from({ length: 5 }, () => key));
+    for (let i = copies.length - 1; i > 0; i -= 1) {
+      const j = (i * 7919) % (i + 1);
+      [copies[i], copies[j]] = [copies[j] as string, copies[i] as string];
+    }
+    let nextId = 50_000;
+    const ids = { next: () => nextId++ };
+    const results = await Promise.all(copies.map((key) => store(ids).record({ draft: draft(key), deliveryKey: key })));
+    const events = await table.events();
+    expect(events).toHaveLength(keys.length);
+    for (const key of keys) {
+      const named = new Set(results.filter((r) => r.record.app_name === key).map((r) => r.record.id));
+      expect(named.size).toBe(1);
+      expect(events.filter((e) => e.app_name === key).map((e) => e.id)).toEqual([...named]);
+    }
   });
 });
+
+/** A table whose calls after the first `answered` happen, but whose answers are lost. */
+function cutOffTable(ops: TableOperations, answered: number): TableOperations {
+  let calls = 0;
+  const cut =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      calls += 1;
+      const result = await call(...args);
+      if (calls > answered) throw new Error('the function stopped here');
+      return result;
+    };
+  return {
+    ...ops,
+    claimDelivery: cut(ops.claimDelivery),
+    readDelivery: cut(ops.readDelivery),
+    repointDelivery: cut(ops.repointDelivery),
+    putEvent: cut(ops.putEvent),
+    readEvent: cut(ops.readEvent),
+  };
+}

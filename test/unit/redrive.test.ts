@@ -8,7 +8,7 @@ import { maxIdAt } from '../../shared/event/ids';
 import { completeRecord } from '../../shared/event/record';
 import { backoffMs, redrive } from '../../shared/publishing/redrive';
 import type { Publisher } from '../../shared/publishing/types';
-import type { EventStore, PendingEvent } from '../../shared/store/types';
+import type { PendingEvent, PublishingState } from '../../shared/store/types';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const T0 = Date.UTC(2026, 10, 1);
@@ -22,7 +22,7 @@ interface Pending {
 function memoryStore(ids: number[]) {
   const pending = new Map<number, Pending>(ids.map((id) => [id, { attempts: 0, retryAt: undefined }]));
   const publishedIds: number[] = [];
-  const store: Pick<EventStore, 'pendingEvents' | 'markPublished' | 'markPublishFailed' | 'backlog'> = {
+  const store: PublishingState = {
     async pendingEvents({ maxId, limit, after }) {
       const startAfter = after === undefined ? undefined : Number(after);
       const page = [...pending.keys()]
@@ -50,7 +50,7 @@ function memoryStore(ids: number[]) {
       return { count: ids.length, capped: false, oldestId: ids[0] };
     },
   };
-  return { store: store as EventStore, pending, publishedIds };
+  return { store, pending, publishedIds };
 }
 
 const clock = { now: T0 };

@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { completeRecord, type EventDraft } from '../../shared/event/record';
 import {
-  deliveredEventId,
   deliveryItem,
   deliveryOf,
   eventItem,
   isDue,
   isPending,
+  parseDeliveryItem,
   parseEventItem,
   publishAttempts,
 } from '../../shared/store/items';
@@ -84,8 +84,9 @@ describe('items', () => {
   it('remembers which event a delivery produced', () => {
     const item = deliveryItem('D#git#k', 77, 1_000);
     expect(item).toEqual({ [ATTR.pk]: 'D#git#k', [ATTR.eventId]: 77, [ATTR.expiresAt]: 1_000 });
-    expect(deliveredEventId(item)).toBe(77);
-    expect(deliveredEventId(undefined)).toBeUndefined();
+    expect(parseDeliveryItem(item)).toEqual({ pk: 'D#git#k', eventId: 77, expiresAt: 1_000 });
+    expect(parseDeliveryItem(undefined)).toBeUndefined();
+    expect(parseDeliveryItem({ [ATTR.pk]: 'D#git#k', [ATTR.eventId]: 77 })).toBeUndefined();
   });
 
   it('is due when it has no retry time or the retry time has passed', () => {
