@@ -8,7 +8,7 @@ import type { ShapedEvent } from '../event/record';
 import type { HttpResult } from '../http/request';
 import type { Log } from '../logger';
 import type { Publisher } from '../publishing/types';
-import type { EventStore, RecordResult } from '../store/types';
+import type { EventStore, RecordOptions, RecordResult } from '../store/types';
 import { within } from '../within';
 
 export interface WebhookDeps {
@@ -36,8 +36,9 @@ export async function recordEvents(
   source: Source,
   shaped: readonly ShapedEvent[],
   deps: WebhookDeps,
+  options: RecordOptions = {},
 ): Promise<HttpResult> {
-  const results = await deps.store.recordAll(shaped);
+  const results = await deps.store.recordAll(shaped, options);
   const events = results.map(({ record, duplicate }) => ({ id: record.id, operation: record.operation, duplicate }));
   const publishing = deps.publisher === undefined ? {} : await publishPending(results, deps.publisher, deps);
   return {
