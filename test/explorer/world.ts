@@ -303,6 +303,8 @@ export async function runWorld(
 
   let helpers = 0;
   function startHelper(kind: 'redrive' | 'replay') {
+    if (kind === 'redrive') budget.redrives -= 1;
+    else budget.replays -= 1;
     helpers += 1;
     const actor = `${kind} ${helpers}`;
     running.add(actor);
@@ -364,15 +366,20 @@ export async function runWorld(
         },
       ]);
     }
-    if (budget.redrives > 0) events.push(['a redrive starts', () => (budget.redrives--, startHelper('redrive'))]);
-    if (budget.replays > 0) events.push(['a replay starts', () => (budget.replays--, startHelper('replay'))]);
+    if (budget.redrives > 0) events.push(['a redrive starts', () => startHelper('redrive')]);
+    if (budget.replays > 0) events.push(['a replay starts', () => startHelper('replay')]);
     for (const actor of running) {
       if (budget.crashes > 0) events.push([`${actor} crashes`, () => crash(actor)]);
       if (budget.deadlines > 0 && !outOfTime.has(actor)) {
-        events.push([`${actor} runs out of time`, () => (budget.deadlines--, outOfTime.add(actor))]);
+        events.push([`${actor} runs out of time`, () => runOutOfTime(actor)]);
       }
     }
     return events;
+  }
+
+  function runOutOfTime(actor: string) {
+    budget.deadlines -= 1;
+    outOfTime.add(actor);
   }
 
   function crash(actor: string) {
