@@ -4,29 +4,32 @@
 // is replayed with replaySchedule(scenario, choices).
 
 import { checkInvariants, type Violation } from './invariants';
-import { createMemoryTable } from './memory-table';
+import { createMemoryTable, type MemoryTableOptions } from './memory-table';
 import { Chooser, deviations, nextPrefix, seededRandom } from './schedule';
 import { type Protocol, type RunResult, runWorld, type Scenario, type WorldTable } from './world';
 
 export type TableFactory = (now: () => number) => Promise<WorldTable>;
 
-export const memoryTable: TableFactory = async (now) => {
-  const table = createMemoryTable(now);
-  return {
-    ops: table,
-    storedEvents: async () => {
-      const stored = new Map<number, { json: string; delivery: string | undefined }>();
-      for (const item of table.items()) {
-        if (!String(item.pk).startsWith('E#')) continue;
-        const record = await table.get(Number(item.id));
-        if (record !== undefined) {
-          stored.set(record.id, { json: JSON.stringify(record), delivery: item.delivery as string | undefined });
+/** The in-memory table; `options` as the embedded DynamoDB answers, or as DynamoDB does (the default). */
+export const memoryTable =
+  (options: MemoryTableOptions = {}): TableFactory =>
+  async (now) => {
+    const table = createMemoryTable(now, options);
+    return {
+      ops: table,
+      storedEvents: async () => {
+        const stored = new Map<number, { json: string; delivery: string | undefined }>();
+        for (const item of table.items()) {
+          if (!String(item.pk).startsWith('E#')) continue;
+          const record = await table.get(Number(item.id));
+          if (record !== undefined) {
+            stored.set(record.id, { json: JSON.stringify(record), delivery: item.delivery as string | undefined });
+          }
         }
-      }
-      return stored;
-    },
+        return stored;
+      },
+    };
   };
-};
 
 export interface Finding {
   scenario: string;
@@ -73,7 +76,7 @@ export async function runSchedule(
   options: RunOptions & { random?: () => number } = {},
 ): Promise<{ run: RunResult; violations: Violation[] }> {
   const chooser = new Chooser(prefix, options.random);
-  const run = await runWorld(scenario, chooser, options.table ?? memoryTable, options.protocol);
+  const run = await runWorld(scenario, chooser, options.table ?? memoryTable(), options.protocol);
   return { run, violations: checkInvariants(scenario, run) };
 }
 

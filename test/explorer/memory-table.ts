@@ -31,7 +31,17 @@ export interface EarlierOperations {
   claimIfAbsent(claim: DeliveryClaim): Promise<ClaimOutcome>;
 }
 
-export function createMemoryTable(now: () => number): MemoryTable {
+export interface MemoryTableOptions {
+  /**
+   * A refused conditional write hands back the item that refused it, as DynamoDB does with
+   * ReturnValuesOnConditionCheckFailure; false answers as the embedded DynamoDB does, without it
+   * (the protocol then reads the item).
+   */
+  returnsRefusingItem?: boolean;
+}
+
+export function createMemoryTable(now: () => number, options: MemoryTableOptions = {}): MemoryTable {
+  const returnsRefusing = options.returnsRefusingItem ?? true;
   const items = new Map<string, Item>();
   const copy = (item: Item): Item => structuredClone(item);
   const event = (id: number) => items.get(eventKey(id));
@@ -48,7 +58,7 @@ export function createMemoryTable(now: () => number): MemoryTable {
         items.set(claim.pk, deliveryItem(claim.pk, claim.eventId, claim.expiresAt));
         return { claimed: true };
       }
-      return { claimed: false, holder: parseDeliveryItem(copy(existing)) };
+      return { claimed: false, holder: returnsRefusing ? parseDeliveryItem(copy(existing)) : undefined };
     },
     readDelivery: async (pk) => parseDeliveryItem(items.get(pk)),
     async repointDelivery(pk, from, to) {
@@ -59,7 +69,9 @@ export function createMemoryTable(now: () => number): MemoryTable {
     },
     async putEvent(record, marks) {
       const existing = event(record.id);
-      if (existing !== undefined) return { written: false, existing: parseStoredEvent(copy(existing)) };
+      if (existing !== undefined) {
+        return { written: false, existing: returnsRefusing ? parseStoredEvent(copy(existing)) : undefined };
+      }
       items.set(eventKey(record.id), withoutUndefined(eventItem(record, marks)));
       return { written: true };
     },
