@@ -76,7 +76,8 @@ export async function runSchedule(
   options: RunOptions & { random?: () => number } = {},
 ): Promise<{ run: RunResult; violations: Violation[] }> {
   const chooser = new Chooser(prefix, options.random);
-  const run = await runWorld(scenario, chooser, options.table ?? memoryTable(), options.protocol);
+  const table = options.table ?? memoryTable({ returnsRefusingItem: scenario.refusalsCarryItem ?? true });
+  const run = await runWorld(scenario, chooser, table, options.protocol);
   return { run, violations: checkInvariants(scenario, run) };
 }
 

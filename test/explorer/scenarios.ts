@@ -41,6 +41,18 @@ export const SCENARIOS: readonly Scenario[] = [
     faults: 2,
   },
   {
+    name: 'two deliveries drawing the same ids, refusals without the refusing item, publishing off',
+    publishing: false,
+    deliveries: [2, 1],
+    eventsPerBody: 1,
+    sameIds: true,
+    ...none,
+    crashes: 1,
+    expiries: 1,
+    faults: 2,
+    refusalsCarryItem: false,
+  },
+  {
     name: 'a two-event body sent twice, publishing on, with a redrive and a replay',
     publishing: true,
     deliveries: [2],

@@ -35,6 +35,8 @@ export interface Scenario {
   deadlines: number;
   /** Calls that may fail, lose their answer or hang in one run. */
   faults: number;
+  /** A refused conditional write hands back the refusing item (DynamoDB); false: it does not (the emulator). */
+  refusalsCarryItem?: boolean;
 }
 
 export const WINDOW_SECONDS = 3600;
