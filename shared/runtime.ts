@@ -25,7 +25,8 @@ import { gitRoute } from './sources/git/route';
 import { grafanaRoute } from './sources/grafana/route';
 import type { WebhookDeps } from './sources/pipeline';
 import { createDynamoClient } from './store/client';
-import { createDynamoStore } from './store/dynamo';
+import { createDynamoTable } from './store/dynamo';
+import { recordingStore } from './store/recording';
 import type { EventStore } from './store/types';
 
 export interface Runtime {
@@ -58,14 +59,15 @@ export function assemble(config: Config, options: AssembleOptions = {}): Runtime
   const publisher = 'publisher' in options ? options.publisher : createPublisher(config.rocketmq, logger);
   return {
     config,
-    store: createDynamoStore({
-      client: options.client ?? createDynamoClient(),
-      table: config.table,
-      ids: options.ids ?? createIdGenerator({ now }),
-      now,
-      redeliveryWindowSeconds: config.redeliveryWindowSeconds,
-      publishing: publisher !== undefined,
-    }),
+    store: recordingStore(
+      createDynamoTable({ client: options.client ?? createDynamoClient(), table: config.table, now }),
+      {
+        ids: options.ids ?? createIdGenerator({ now }),
+        now,
+        redeliveryWindowSeconds: config.redeliveryWindowSeconds,
+        publishing: publisher !== undefined,
+      },
+    ),
     logger,
     now,
     publisher,

@@ -9,16 +9,14 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { IdGenerator } from '../event/ids';
 import { readByKeys } from './batch-get';
 import { allFromAttributes, conditionally, fromAttributes, unconditionally } from './client';
 import { claimDeliveryInput, getItemInput, listingPageInput, putEventInput, repointDeliveryInput } from './commands';
 import { parseDeliveryItem, parseEventItem, parseStoredEvent } from './items';
 import { pendingOperations } from './pending';
 import { decodeCursor, invalidCursor, mergeShards, planQuery, type QueryPlan, type ShardPage } from './query';
-import { recordingStore } from './recording';
 import { ATTR, eventKey } from './schema';
-import type { EventStore, ListQuery, ListResult, TableOperations } from './types';
+import type { ListQuery, ListResult, TableOperations } from './types';
 
 export interface DynamoTableOptions {
   client: DynamoDBClient;
@@ -116,25 +114,4 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
   }
 
   return { ...ops, ...pendingOperations({ client, table, now }) };
-}
-
-export interface DynamoStoreOptions extends DynamoTableOptions {
-  ids: IdGenerator;
-  /** How long a delivery key is remembered, in seconds. */
-  redeliveryWindowSeconds: number;
-  /** Publishing is on: new events are written marked pending, for the publisher and the redrive. */
-  publishing?: boolean;
-  /** Most events of one request written at once (a notification's alerts); default 32. */
-  writeConcurrency?: number;
-}
-
-/** The event store on DynamoDB: the recording protocol over the DynamoDB table. */
-export function createDynamoStore(options: DynamoStoreOptions): EventStore {
-  return recordingStore(createDynamoTable(options), {
-    ids: options.ids,
-    now: options.now ?? Date.now,
-    redeliveryWindowSeconds: options.redeliveryWindowSeconds,
-    publishing: options.publishing ?? false,
-    ...(options.writeConcurrency === undefined ? {} : { writeConcurrency: options.writeConcurrency }),
-  });
 }

@@ -10,7 +10,7 @@ import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
 import type { IdGenerator } from '../../shared/event/ids';
 import type { EventDraft } from '../../shared/event/record';
 import { assemble, redriveWith, routeHandler } from '../../shared/runtime';
-import { createDynamoStore, createDynamoTable } from '../../shared/store/dynamo';
+import { createDynamoTable } from '../../shared/store/dynamo';
 import { recordingStore } from '../../shared/store/recording';
 import { deliveryItemKey } from '../../shared/store/schema';
 import type { TableOperations } from '../../shared/store/types';
@@ -63,12 +63,11 @@ function scriptedIds(...values: number[]): IdGenerator {
 }
 
 function store(ids: IdGenerator, now = () => Date.UTC(2026, 10, 28)) {
-  return createDynamoStore({
-    client: table.client,
-    table: TABLE,
+  return recordingStore(createDynamoTable({ client: table.client, table: TABLE, now }), {
     ids,
     now,
     redeliveryWindowSeconds: DEFAULT_REDELIVERY_WINDOW_SECONDS,
+    publishing: false,
   });
 }
 
