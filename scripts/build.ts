@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { PAGE_SCRIPT_MODULE, pageScriptModule } from './page-script';
+import { PAGE_SCRIPT_MODULE, pageScriptModule } from './page-script.mts';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -34,7 +34,7 @@ const lazyBundlesAsSeparateFiles: Plugin = {
   },
 };
 
-/** The page's script, bundled for the browser from shared/page/browser/ (scripts/page-script.ts). */
+/** The page's script, bundled for the browser from shared/page/browser/ (scripts/page-script.mts). */
 const pageScript: Plugin = {
   name: 'page-script',
   setup(builder) {
