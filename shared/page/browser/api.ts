@@ -42,13 +42,13 @@ export function isFailure(value: unknown): value is Failure {
   return isObject(value) && typeof value.kind === 'string' && typeof value.message === 'string';
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const TEXT_FIELDS = ['app_name', 'env', 'host_name', 'user_name', 'operation', 'operation_name', 'source', 'metadata'];
 
-export function isEvent(value: unknown): value is PageEvent {
+function isEvent(value: unknown): value is PageEvent {
   if (!isObject(value)) return false;
   return (
     typeof value.id === 'number' &&

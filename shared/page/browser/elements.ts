@@ -30,7 +30,7 @@ export interface Elements {
   tabs: { list: HTMLAnchorElement; timeline: HTMLAnchorElement };
 }
 
-export function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
+function byId<T extends HTMLElement>(id: string, type: { new (): T; prototype: T }): T {
   const found = document.getElementById(id);
   if (!(found instanceof type)) throw new Error(`the page has no #${id} of the expected kind`);
   return found;

@@ -25,7 +25,7 @@ export function fillOperations(ctx: PageContext, source: string, selected: strin
 }
 
 /** From and To are shown only for a custom range. */
-export function showCustomRange(ctx: PageContext, custom: boolean): void {
+function showCustomRange(ctx: PageContext, custom: boolean): void {
   for (const name of ['from', 'to']) {
     const input = field(ctx.el.form, name);
     input.disabled = !custom;

@@ -4,7 +4,7 @@
 import type { PageEvent } from './api';
 import { appLabel, when } from './format';
 
-export const LANE_HEIGHT = 34;
+const LANE_HEIGHT = 34;
 export const AXIS_TOP = 30;
 /** Tick spacings, in seconds, from a minute to a week: the smallest that gives at most the asked count. */
 const TICK_STEPS = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 259200, 604800];

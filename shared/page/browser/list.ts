@@ -10,7 +10,7 @@ import { say, showProblem } from './notices';
 import type { View } from './view';
 
 /** Events per page of the list, and per read of the API for it. */
-export const LIST_PAGE = 50;
+const LIST_PAGE = 50;
 
 function cell(text: string, className = ''): HTMLTableCellElement {
   const td = document.createElement('td');

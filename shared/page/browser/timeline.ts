@@ -13,7 +13,7 @@ import { say, showProblem } from './notices';
 import { rangeOf, type View } from './view';
 
 /** The most events the timeline draws. */
-export const TIMELINE_MAX = 2000;
+const TIMELINE_MAX = 2000;
 
 function mark(source: string, x: number, y: number): SVGElement {
   const shape = markShape(source, x, y);

@@ -15,15 +15,15 @@ export interface View {
 }
 
 /** The preset ranges, in seconds back from now; 'custom' uses since and until. */
-export const RANGES: Readonly<Record<string, number>> = {
+const RANGES: Readonly<Record<string, number>> = {
   '1h': 3600,
   '6h': 21600,
   '24h': 86400,
   '7d': 604800,
   '30d': 2592000,
 };
-export const DEFAULT_RANGE = '24h';
-export const REFRESH_SECONDS: readonly number[] = [10, 30, 60];
+const DEFAULT_RANGE = '24h';
+const REFRESH_SECONDS: readonly number[] = [10, 30, 60];
 
 /** The view in a query string; anything unknown or malformed falls back to the default. */
 export function parseView(search: string): View {
