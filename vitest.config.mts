@@ -1,6 +1,15 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
+import { PAGE_SCRIPT_MODULE, pageScriptModule } from './scripts/page-script.mts';
+
+/** The page's script, bundled as the function build bundles it (scripts/page-script.mts). */
+const pageScript: Plugin = {
+  name: 'page-script',
+  resolveId: (id) => (id === PAGE_SCRIPT_MODULE ? `\0${PAGE_SCRIPT_MODULE}` : undefined),
+  load: (id) => (id === `\0${PAGE_SCRIPT_MODULE}` ? pageScriptModule() : undefined),
+};
 
 export default defineConfig({
+  plugins: [pageScript],
   test: {
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     testTimeout: 20_000,

@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { PAGE_SCRIPT_MODULE, pageScriptModule } from './page-script.mts';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -30,6 +31,21 @@ const lazyBundlesAsSeparateFiles: Plugin = {
       const lazy = LAZY_BUNDLES.find((entry) => entry.specifier === args.path && entry.importer.test(args.importer));
       return lazy === undefined ? undefined : { path: `./${lazy.bundle}.js`, external: true };
     });
+  },
+};
+
+/** The page's script, bundled for the browser from shared/page/browser/ (scripts/page-script.mts). */
+const pageScript: Plugin = {
+  name: 'page-script',
+  setup(builder) {
+    builder.onResolve({ filter: /^virtual:page-script$/ }, () => ({
+      path: PAGE_SCRIPT_MODULE,
+      namespace: 'page-script',
+    }));
+    builder.onLoad({ filter: /.*/, namespace: 'page-script' }, async () => ({
+      contents: await pageScriptModule(),
+      loader: 'js',
+    }));
   },
 };
 
@@ -67,7 +83,7 @@ export async function buildFunctions(outdir = resolve(ROOT, 'dist')): Promise<Me
 export async function bundle(entryPoints: Record<string, string>, outdir: string): Promise<Metafile> {
   const result = await build({
     entryPoints,
-    plugins: [lazyBundlesAsSeparateFiles, inlineClientVersion],
+    plugins: [lazyBundlesAsSeparateFiles, pageScript, inlineClientVersion],
     alias: {
       '@node-rs/crc32': './scripts/shims/crc32.ts',
       'egg-logger': './scripts/shims/egg-logger.ts',

@@ -1,22 +1,8 @@
 // The page's three files, as strings in the function bundle: no CDN, nothing fetched from outside.
-// The script is pageClient's own source (minified with the bundle) called with the catalog, so the
-// page and the service share one catalog and the script is type-checked with the rest.
+// The script is shared/page/browser/ bundled for the browser when the page's files are built
+// (scripts/page-script.mts); it carries the service's own catalog.
 
-import { operationName, operationsOf, SOURCE_NAMES, SOURCES } from '../event/catalog';
-import { RECORD_FIELDS } from '../event/record';
-import { type PageCatalog, pageClient } from './client';
-
-const catalog: PageCatalog = {
-  sources: SOURCES.map((source) => ({
-    source,
-    name: SOURCE_NAMES[source],
-    kind: source === 'grafana' ? 'alert' : 'change',
-    operations: operationsOf(source).map((operation) => ({ operation, name: operationName(operation) })),
-  })),
-  fields: RECORD_FIELDS,
-};
-
-export const PAGE_SCRIPT = `"use strict";(${pageClient.toString()})(${JSON.stringify(catalog)});\n`;
+export { PAGE_SCRIPT } from 'virtual:page-script';
 
 export const PAGE_HTML = `<!doctype html>
 <html lang="en">

@@ -29,7 +29,9 @@ describe('page function', () => {
     const script = await get('/app.js');
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(script.text).toContain('junoevent.token');
-    expect(script.text).toContain('"grafana_alert_notification"');
+    // The service's catalog is bundled with the script, its names as they are (UTF-8, not escaped).
+    expect(script.text).toContain('grafana_alert_notification');
+    expect(script.text).toContain('Grafana 监控告警');
     const style = await get('/app.css');
     expect(style.headers['content-type']).toBe('text/css; charset=utf-8');
     for (const file of [script.text, style.text]) expect(file).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
