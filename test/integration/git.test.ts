@@ -1,7 +1,7 @@
 // The git function with GitLab and GitHub fixtures, authenticated as each sender does, against the
 // embedded DynamoDB.
 
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixture, SECRETS } from '../support/config';
 import { useFunctions } from '../support/functions';
@@ -99,6 +99,31 @@ describe('GitLab', () => {
     await gitlab('Push Hook', body);
     await gitlab('Push Hook', body);
     expect(await table.events()).toHaveLength(1);
+  });
+
+  it("keeps a token-only Idempotency-Key from claiming a later signed delivery's webhook-id", async () => {
+    const crafted = await gitlab('Push Hook', fixture('git/gitlab_push_hook.json'), { 'idempotency-key': 'msg_later' });
+    expect(crafted.status).toBe(202);
+    const body = fixture('git/gitlab_tag_push_hook.json');
+    const headers = {
+      ...signStandard(SECRETS.gitlabSigning, body, { id: 'msg_later' }),
+      'x-gitlab-event': 'Tag Push Hook',
+    };
+    const signed = await invoke(git, { path: '/webhooks/git', body, headers });
+    expect(signed.status).toBe(202);
+    expect((signed.body as Accepted).events[0]?.duplicate).toBe(false);
+    expect((await table.events()).map((event) => event.operation).sort()).toEqual(['git_push', 'git_tag_push']);
+  });
+
+  it("keeps a token-only Idempotency-Key from claiming a later body's hash key", async () => {
+    const later = fixture('git/gitlab_tag_push_hook.json');
+    const bodyKey = `body:${createHash('sha256').update(later).digest('base64url')}`;
+    const crafted = await gitlab('Push Hook', fixture('git/gitlab_push_hook.json'), { 'idempotency-key': bodyKey });
+    expect(crafted.status).toBe(202);
+    const response = await gitlab('Tag Push Hook', later);
+    expect(response.status).toBe(202);
+    expect((response.body as Accepted).events[0]?.duplicate).toBe(false);
+    expect((await table.events()).map((event) => event.operation).sort()).toEqual(['git_push', 'git_tag_push']);
   });
 
   it('records 20 concurrent copies of one delivery exactly once', async () => {
