@@ -84,9 +84,19 @@ export function parseConfig(text: string, options: { file: string; env: NodeJS.P
 /** Where a function's run-time secret goes: a source's section, or [junoevent.api] for the read API. */
 export type SecretTarget = Source | 'api';
 
+/** The keys a function's secret may set: its credentials only, never a setting such as allowUnsigned. */
+export const SECRET_KEYS: Readonly<Record<SecretTarget, readonly string[]>> = {
+  confgo: ['secret', 'previous'],
+  devops: ['secret', 'previous'],
+  grafana: ['secret', 'token', 'username', 'password', 'previous'],
+  git: ['secret', 'signingSecret', 'previous'],
+  api: ['token', 'previous'],
+};
+
 /**
  * The config with a run-time secret's keys (secret, token, …, previous) added to the target's
- * section, checked exactly as if they had been in the file. Throws ConfigError naming the secret.
+ * section, checked exactly as if they had been in the file. Throws ConfigError naming the secret,
+ * and the key (never its value) when the secret sets anything but credentials.
  */
 export function applySecret(
   config: Config,
@@ -94,6 +104,14 @@ export function applySecret(
   secret: Record<string, unknown>,
   name: string,
 ): Config {
+  const allowed = SECRET_KEYS[target];
+  for (const key of Object.keys(secret)) {
+    if (!allowed.includes(key)) {
+      throw new ConfigError(
+        `secret ${name} may set only credentials (${allowed.join(', ')}): ${JSON.stringify(boundedKey(key))} is not one`,
+      );
+    }
+  }
   const root = isPlainObject(config.context.document) ? config.context.document : {};
   const junoevent = isPlainObject(root.junoevent) ? root.junoevent : {};
   const sources = isPlainObject(junoevent.sources) ? junoevent.sources : {};
@@ -108,6 +126,10 @@ export function applySecret(
   return withFieldErrorsAsConfigErrors(`${config.file} with ${name}`, () =>
     Object.freeze(readConfig(config.file, { ...config.context, document, applied: target })),
   );
+}
+
+function boundedKey(key: string): string {
+  return key.length > 64 ? `${key.slice(0, 64)}…` : key;
 }
 
 function withFieldErrorsAsConfigErrors<T>(where: string, read: () => T): T {

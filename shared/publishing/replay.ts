@@ -280,7 +280,7 @@ function readFilter(reader: ObjectReader): Omit<ReplayFilter, 'until'> & { until
     throw new FieldError(reader.at('since'), 'present: the start of the range (unix seconds or ISO 8601; 0 for all)');
   }
   const until = readTime(reader, 'until');
-  if (until !== undefined && until < since) throw new FieldError(reader.at('until'), `not before since (${since})`);
+  if (until !== undefined && until < since) throw new FieldError(reader.at('until'), 'not before since');
   return {
     app_name: reader.optionalString('app_name', { nonEmpty: true, max: 255 }),
     source,
