@@ -15,7 +15,7 @@ export const DEFAULT_PORT = 3000;
 /** What npm start generates; `grafanaToken` is the bearer token a config may read as ${JUNOEVENT_GRAFANA_TOKEN}. */
 export interface LocalSecrets {
   apiToken: string;
-  secrets: { confgo: string; devops: string; grafana: string; git: string; grafanaToken: string };
+  secrets: { confgo: string; devops: string; grafana: string; git: string; grafanaToken: string; replay: string };
 }
 
 export interface LocalSettings extends LocalSecrets {
@@ -51,6 +51,7 @@ const GENERATORS: Record<keyof LocalSecrets['secrets'], () => string> = {
   grafana: randomToken,
   git: randomToken,
   grafanaToken: randomToken,
+  replay: resumeKey,
 };
 
 export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
@@ -103,7 +104,7 @@ function readOrCreateSecrets(file: string): LocalSecrets {
 }
 
 /** Each function's secret, in the form the deployed functions read theirs from Secrets Manager. */
-function functionSecrets(settings: LocalSettings): Record<SecretTarget | 'events', Record<string, unknown>> {
+function functionSecrets(settings: LocalSettings): Record<SecretTarget | 'events' | 'replay', Record<string, unknown>> {
   const { secrets } = settings;
   return {
     confgo: { secret: secrets.confgo },
@@ -112,6 +113,7 @@ function functionSecrets(settings: LocalSettings): Record<SecretTarget | 'events
     git: { secret: secrets.git },
     api: {},
     events: { token: settings.apiToken },
+    replay: { resumeKey: secrets.replay },
   };
 }
 
@@ -151,6 +153,11 @@ export function withLocalSecrets(config: Config, settings: LocalSettings): Confi
 
 function standardSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The key that signs replay resume tokens: 32 random bytes. */
+function resumeKey(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 function randomToken(): string {

@@ -18,6 +18,7 @@ export function freshSecrets(): Record<string, Record<string, string>> {
     grafana: { secret: token(), token: token() },
     git: { secret: token() },
     events: { token: token() },
+    replay: { resumeKey: randomBytes(32).toString('base64url') },
   };
 }
 

@@ -104,14 +104,7 @@ export function applySecret(
   secret: Record<string, unknown>,
   name: string,
 ): Config {
-  const allowed = SECRET_KEYS[target];
-  for (const key of Object.keys(secret)) {
-    if (!allowed.includes(key)) {
-      throw new ConfigError(
-        `secret ${name} may set only credentials (${allowed.join(', ')}): ${JSON.stringify(boundedKey(key))} is not one`,
-      );
-    }
-  }
+  onlyCredentialKeys(secret, SECRET_KEYS[target], name);
   const root = isPlainObject(config.context.document) ? config.context.document : {};
   const junoevent = isPlainObject(root.junoevent) ? root.junoevent : {};
   const sources = isPlainObject(junoevent.sources) ? junoevent.sources : {};
@@ -126,6 +119,34 @@ export function applySecret(
   return withFieldErrorsAsConfigErrors(`${config.file} with ${name}`, () =>
     Object.freeze(readConfig(config.file, { ...config.context, document, applied: target })),
   );
+}
+
+/** The shortest replay key accepted: `npm run secrets` makes 43 characters (32 random bytes). */
+const MIN_RESUME_KEY_LENGTH = 32;
+
+/**
+ * The replay function's secret: `resumeKey`, the key that signs its resume tokens, and nothing else.
+ * Throws ConfigError naming the secret and the key, never the value.
+ */
+export function readReplaySecret(secret: Record<string, unknown>, name: string): string {
+  onlyCredentialKeys(secret, ['resumeKey'], name);
+  const key = secret.resumeKey;
+  if (typeof key !== 'string' || key.length < MIN_RESUME_KEY_LENGTH) {
+    throw new ConfigError(
+      `secret ${name}: resumeKey must be a random string of at least ${MIN_RESUME_KEY_LENGTH} characters`,
+    );
+  }
+  return key;
+}
+
+function onlyCredentialKeys(secret: Record<string, unknown>, allowed: readonly string[], name: string): void {
+  for (const key of Object.keys(secret)) {
+    if (!allowed.includes(key)) {
+      throw new ConfigError(
+        `secret ${name} may set only credentials (${allowed.join(', ')}): ${JSON.stringify(boundedKey(key))} is not one`,
+      );
+    }
+  }
 }
 
 function boundedKey(key: string): string {
