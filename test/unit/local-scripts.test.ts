@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brokerAnswers, publishingLine } from '../../scripts/banner';
 import { claimState, type InstanceState, locateInstance, readState, releaseState } from '../../scripts/instance';
-import { functionEnvironment, type LocalSettings, supportedNode, withLocalSecrets } from '../../scripts/local';
+import {
+  functionEnvironment,
+  type LocalSettings,
+  localSettings,
+  supportedNode,
+  withLocalSecrets,
+  writeFunctionSecrets,
+} from '../../scripts/local';
 import { freePort } from '../../scripts/net';
 import { OfflineOutput } from '../../scripts/offline-output';
 import { writeStageSecrets } from '../../scripts/secrets';
@@ -394,5 +401,22 @@ describe('npm run secrets', () => {
     expect(forced.stdout).toContain('--name junoevent/dev/confgo');
     expect(readFileSync(join(out, 'confgo.json'), 'utf8')).not.toBe(before);
     expect(statSync(join(out, 'confgo.json')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('the local data folder', () => {
+  it('is created private, with private secret files, and a secret file made wider is made private again', () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'junoevent-data-')), 'new', 'data');
+    const settings = localSettings({ JUNOEVENT_DATA_DIR: dataDir });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, '..')).mode & 0o777).toBe(0o700);
+    expect(statSync(settings.secretsFile).mode & 0o777).toBe(0o600);
+    mkdirSync(join(dataDir, 'secrets'), { mode: 0o755 });
+    writeFileSync(join(dataDir, 'secrets', 'confgo.json'), '{}', { mode: 0o644 });
+    writeFunctionSecrets(settings);
+    expect(statSync(join(dataDir, 'secrets')).mode & 0o777).toBe(0o700);
+    const files = readdirSync(join(dataDir, 'secrets'));
+    expect(files).toContain('replay.json');
+    for (const file of files) expect(statSync(join(dataDir, 'secrets', file)).mode & 0o777).toBe(0o600);
   });
 });
