@@ -74,7 +74,7 @@ export function runningInstance(dataDir: string): InstanceState | undefined {
  */
 export function claimState(state: InstanceState): InstanceState | undefined {
   const file = stateFile(state.data_dir);
-  mkdirSync(state.data_dir, { recursive: true });
+  mkdirSync(state.data_dir, { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {
       writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { flag: 'wx', mode: 0o600 });

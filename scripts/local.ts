@@ -2,7 +2,7 @@
 // secrets, generated once per checkout and kept in the git-ignored .data/ folder.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { applySecret, type SecretTarget } from '../shared/config/config';
 import type { Config } from '../shared/config/types';
@@ -15,7 +15,7 @@ export const DEFAULT_PORT = 3000;
 /** What npm start generates; `grafanaToken` is the bearer token a config may read as ${JUNOEVENT_GRAFANA_TOKEN}. */
 export interface LocalSecrets {
   apiToken: string;
-  secrets: { confgo: string; devops: string; grafana: string; git: string; grafanaToken: string };
+  secrets: { confgo: string; devops: string; grafana: string; git: string; grafanaToken: string; replay: string };
 }
 
 export interface LocalSettings extends LocalSecrets {
@@ -51,6 +51,7 @@ const GENERATORS: Record<keyof LocalSecrets['secrets'], () => string> = {
   grafana: randomToken,
   git: randomToken,
   grafanaToken: randomToken,
+  replay: resumeKey,
 };
 
 export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
@@ -96,14 +97,30 @@ function readOrCreateSecrets(file: string): LocalSecrets {
   ) as LocalSecrets['secrets'];
   const result: LocalSecrets = { apiToken: apiToken ?? randomToken(), secrets };
   if (changed) {
-    mkdirSync(resolve(file, '..'), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
+    mkdirSync(resolve(file, '..'), { recursive: true, mode: 0o700 });
+    writePrivateFile(file, `${JSON.stringify(result, null, 2)}\n`);
   }
   return result;
 }
 
+/**
+ * A folder of the data folder that only its owner may read (0700), made so even when it was there
+ * before. Folders above it that it creates are 0700 too; one that was already there is left as is.
+ */
+export function privateFolder(path: string): string {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
+  return path;
+}
+
+/** Writes a file only its owner may read (0600), also when it was there before with a wider mode. */
+export function writePrivateFile(path: string, text: string): void {
+  writeFileSync(path, text, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
 /** Each function's secret, in the form the deployed functions read theirs from Secrets Manager. */
-function functionSecrets(settings: LocalSettings): Record<SecretTarget | 'events', Record<string, unknown>> {
+function functionSecrets(settings: LocalSettings): Record<SecretTarget | 'events' | 'replay', Record<string, unknown>> {
   const { secrets } = settings;
   return {
     confgo: { secret: secrets.confgo },
@@ -112,6 +129,7 @@ function functionSecrets(settings: LocalSettings): Record<SecretTarget | 'events
     git: { secret: secrets.git },
     api: {},
     events: { token: settings.apiToken },
+    replay: { resumeKey: secrets.replay },
   };
 }
 
@@ -121,11 +139,10 @@ function functionSecrets(settings: LocalSettings): Record<SecretTarget | 'events
  * reads its credentials through the same code as a deployed one.
  */
 export function writeFunctionSecrets(settings: LocalSettings): string {
-  const dir = resolve(settings.dataDir, 'secrets');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = privateFolder(resolve(settings.dataDir, 'secrets'));
   for (const [name, secret] of Object.entries(functionSecrets(settings))) {
     if (name === 'api') continue;
-    writeFileSync(resolve(dir, `${name}.json`), `${JSON.stringify(secret, null, 2)}\n`, { mode: 0o600 });
+    writePrivateFile(resolve(dir, `${name}.json`), `${JSON.stringify(secret, null, 2)}\n`);
   }
   return `file:${dir}`;
 }
@@ -151,6 +168,11 @@ export function withLocalSecrets(config: Config, settings: LocalSettings): Confi
 
 function standardSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/** The key that signs replay resume tokens: 32 random bytes. */
+function resumeKey(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 function randomToken(): string {

@@ -7,10 +7,11 @@
 
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config';
+import { secretProviderFrom } from '../shared/config/secrets';
 import { parseReplayRequest, type ReplayRequest } from '../shared/publishing/replay';
-import { assemble, replayWith } from '../shared/runtime';
+import { assemble, replayKey, replayWith } from '../shared/runtime';
 import { createDynamoClient } from '../shared/store/client';
-import { functionEnvironment, localSettings } from './local';
+import { functionEnvironment, localSettings, writeFunctionSecrets } from './local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -43,26 +44,29 @@ async function main(): Promise<void> {
           ...(values['dry-run'] ? { dry_run: true } : {}),
           ...maxEvents,
         };
-  let request: ReplayRequest = parseReplayRequest(input);
-
   const settings = localSettings();
+  // The replay function's own secret, as npm start writes it: its resumeKey signs the resume tokens.
+  const secretSource = writeFunctionSecrets(settings);
   const env = {
     ...process.env,
     ...functionEnvironment(settings),
+    JUNOEVENT_SECRETS: `${secretSource}/replay`,
     DYNAMODB_ENDPOINT: process.env.DYNAMODB_ENDPOINT ?? `http://127.0.0.1:${settings.dynamoPort}`,
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
   };
   Object.assign(process.env, env);
-  const runtime = assemble(loadConfig({ env }), { client: createDynamoClient(env) });
+  const runtime = assemble(loadConfig({ env }), { client: createDynamoClient(env), secrets: secretProviderFrom(env) });
   try {
+    const resumeKey = await replayKey(runtime)();
+    let request: ReplayRequest = parseReplayRequest(input, resumeKey);
     for (;;) {
-      const report = await replayWith(runtime, request, () => true);
+      const report = await replayWith(runtime, request, () => true, resumeKey);
       console.log(JSON.stringify(report));
       if (report.error !== undefined) throw new Error(`replay ${report.replay_id} stopped: ${report.error}`);
       if (report.resume === null || values.once) return;
-      request = parseReplayRequest({ resume: report.resume, ...maxEvents });
+      request = parseReplayRequest({ resume: report.resume, ...maxEvents }, resumeKey);
     }
   } finally {
     await runtime.publisher?.close();

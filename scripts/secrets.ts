@@ -1,9 +1,10 @@
-// npm run secrets -- [--stage prod] [--region us-east-1] [--out <folder>]: writes each function's
-// secret with fresh values (one JSON file per function, readable by the owner only) and prints the
-// commands that create them in Secrets Manager. Nothing is sent anywhere by this script.
+// npm run secrets -- [--stage prod] [--region us-east-1] [--out <folder>] [--force]: writes each
+// function's secret with fresh values (one JSON file per function, readable by the owner only) and
+// prints the commands that create them in Secrets Manager. Nothing is sent anywhere by this script.
+// Secrets already written are never replaced without --force: they may be the ones deployed.
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -18,26 +19,99 @@ export function freshSecrets(): Record<string, Record<string, string>> {
     grafana: { secret: token(), token: token() },
     git: { secret: token() },
     events: { token: token() },
+    replay: { resumeKey: randomBytes(32).toString('base64url') },
   };
+}
+
+/** A stage is part of a folder and of every secret's name: a plain name only, as the framework's. */
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** `value` as one word for a POSIX shell: as is when it holds only safe characters, else single-quoted. */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+export interface StageSecretsOptions {
+  stage: string;
+  region?: string | undefined;
+  /** The folder to write to; `.secrets/<stage>` under `cwd` by default. */
+  out?: string | undefined;
+  /** Replace secrets already in the folder. */
+  force?: boolean;
+  cwd?: string;
+}
+
+/**
+ * Writes a stage's secrets (a 0700 folder, 0600 files) and returns the commands that create them.
+ * Throws, writing nothing, for a stage or region that is not a plain name, or when a secret is
+ * already there and `force` is not set.
+ */
+export function writeStageSecrets(options: StageSecretsOptions): { out: string; commands: string[] } {
+  const { stage, region, force = false } = options;
+  if (!PLAIN_NAME.test(stage)) {
+    throw new Error('--stage must be a plain name: letters, digits and -, at most 64 (such as prod)');
+  }
+  if (region !== undefined && !REGION.test(region)) {
+    throw new Error('--region must be an AWS region name (such as eu-west-1)');
+  }
+  const out = resolve(options.cwd ?? process.cwd(), options.out ?? `.secrets/${stage}`);
+  const secrets = Object.entries(freshSecrets());
+  const files = secrets.map(([name]) => resolve(out, `${name}.json`));
+  const present = files.filter((file) => existsSync(file));
+  if (present.length > 0 && !force) {
+    throw new Error(
+      `secrets are already in ${out} (${present.length} of ${files.length} files): they may be the ones deployed. ` +
+        'Give --force to replace them with new values.',
+    );
+  }
+  mkdirSync(out, { recursive: true, mode: 0o700 });
+  chmodSync(out, 0o700);
+  const commands = secrets.map(([name, secret]) => {
+    const file = resolve(out, `${name}.json`);
+    writeFileSync(file, `${JSON.stringify(secret, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    const words = [
+      'aws',
+      'secretsmanager',
+      'create-secret',
+      ...(region === undefined ? [] : ['--region', region]),
+      '--name',
+      `junoevent/${stage}/${name}`,
+      '--secret-string',
+      `file://${file}`,
+    ];
+    return words.map(shellQuote).join(' ');
+  });
+  return { out, commands };
 }
 
 function main(): void {
   const { values } = parseArgs({
-    options: { stage: { type: 'string', default: 'prod' }, region: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      stage: { type: 'string', default: 'prod' },
+      region: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean', default: false },
+    },
   });
-  const stage = values.stage ?? 'prod';
-  const out = resolve(values.out ?? `.secrets/${stage}`);
-  mkdirSync(out, { recursive: true, mode: 0o700 });
-  const region = values.region ? ` --region ${values.region}` : '';
+  const { out, commands } = writeStageSecrets({
+    stage: values.stage ?? 'prod',
+    region: values.region,
+    out: values.out,
+    force: values.force ?? false,
+  });
   console.log(`# Secrets written to ${out} (one file per function; keep them out of version control).`);
   console.log('# Create them in the region the stack is deployed to:');
-  for (const [name, secret] of Object.entries(freshSecrets())) {
-    const file = resolve(out, `${name}.json`);
-    writeFileSync(file, `${JSON.stringify(secret, null, 2)}\n`, { mode: 0o600 });
-    console.log(
-      `aws secretsmanager create-secret${region} --name junoevent/${stage}/${name} --secret-string file://${file}`,
-    );
-  }
+  for (const command of commands) console.log(command);
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}

@@ -23,10 +23,12 @@ const ACCESS = {
   },
   // The page serves static files: it touches nothing but its log.
   page: {},
-  // A replay reads a range of events (a listing) and publishes them; it never writes the table.
+  // A replay reads a range of events (a listing) and publishes them; it never writes the table. Its
+  // secret holds the key that signs its resume tokens.
   replay: {
     table: ['dynamodb:BatchGetItem'],
     indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
+    secret: true,
     publishes: true,
   },
   redrive: {

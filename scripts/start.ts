@@ -8,7 +8,7 @@
 // edit is reported and not used.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConfig } from '../shared/config/config';
@@ -21,10 +21,12 @@ import {
   functionEnvironment,
   type LocalSettings,
   localSettings,
+  privateFolder,
   ROOT,
   supportedNode,
   withLocalSecrets,
   writeFunctionSecrets,
+  writePrivateFile,
 } from './local';
 import { bindError } from './net';
 import { OfflineOutput } from './offline-output';
@@ -71,11 +73,14 @@ async function main(): Promise<void> {
   const other = claimState(state);
   if (other !== undefined) throw alreadyRunning(other);
   process.on('exit', () => releaseState(settings.dataDir, process.pid));
-  mkdirSync(resolve(loadedFile, '..'), { recursive: true });
-  writeFileSync(loadedFile, configText, { mode: 0o600 });
+  privateFolder(resolve(loadedFile, '..'));
+  writePrivateFile(loadedFile, configText);
 
   await buildFunctions();
-  const dynamo = await startDynalite({ port: settings.dynamoPort, path: resolve(settings.dataDir, 'dynamodb') });
+  const dynamo = await startDynalite({
+    port: settings.dynamoPort,
+    path: privateFolder(resolve(settings.dataDir, 'dynamodb')),
+  });
   await ensureTable(dynamo.client, settings.table);
 
   const output = new OfflineOutput({ publishing: config.rocketmq.enable });
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
       return;
     }
     console.log(`${name} changed: restarting the functions with it`);
-    writeFileSync(loadedFile, text, { mode: 0o600 });
+    writePrivateFile(loadedFile, text);
     output.ready = false;
     output.publishing = next.rocketmq.enable;
     restarting = true;
@@ -250,7 +255,14 @@ function startOffline(
   secretSource: string,
   output: OfflineOutput,
 ): ChildProcess {
-  const params: Record<string, string> = { table: settings.table, secretSource };
+  // CORS for the local origin only, never with credentials: without it serverless-offline echoes any
+  // Origin with access-control-allow-credentials: true.
+  const params: Record<string, string> = {
+    table: settings.table,
+    secretSource,
+    cors: 'local',
+    localOrigin: `http://127.0.0.1:${settings.port}`,
+  };
   const child = spawn(
     process.execPath,
     [

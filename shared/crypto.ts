@@ -17,6 +17,11 @@ export function hmacHex(secret: string, text: string): string {
   return createHmac('sha256', secret).update(text).digest('hex');
 }
 
+/** HMAC-SHA256 of `text`, base64url: the form of a tag a token carries. */
+export function hmacBase64url(secret: string, text: string): string {
+  return createHmac('sha256', secret).update(text).digest('base64url');
+}
+
 /** Equal values, compared in constant time over their HMAC digests (no length leak either). */
 export function sameSecret(given: string | Buffer, expected: string | Buffer): boolean {
   const digest = (value: string | Buffer) => createHmac('sha256', 'junoevent-compare').update(value).digest();

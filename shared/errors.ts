@@ -71,17 +71,25 @@ export class ConfigError extends Error {
   }
 }
 
-/** A field of untyped JSON or TOML data that is not what was expected; names its full path. */
+/**
+ * A field of untyped JSON or TOML data that is not what was expected; names its full path and the
+ * expected form. The value itself is never part of the message (it may be a secret, or whatever a
+ * sender chose to put there): only its kind, such as "a string of 12 characters".
+ */
 export class FieldError extends Error {
   readonly path: string;
   readonly expected: string;
+  /** The message without the path: "must be …", with the kind of value found when there was one. */
+  readonly requirement: string;
 
   constructor(path: string, expected: string, got?: unknown) {
     const shown = boundedPath(path);
-    super(got === undefined ? `${shown} must be ${expected}` : `${shown} must be ${expected} (got ${describe(got)})`);
+    const requirement = got === undefined ? `must be ${expected}` : `must be ${expected} (got ${kindOf(got)})`;
+    super(`${shown} ${requirement}`);
     this.name = 'FieldError';
     this.path = shown;
     this.expected = expected;
+    this.requirement = requirement;
   }
 }
 
@@ -100,16 +108,18 @@ export class PublishError extends Error {
   }
 }
 
-/** A short, safe description of a value for error messages: never echoes long input. */
-function describe(value: unknown): string {
+/** What kind of value was found, for error messages: never the value itself. */
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   switch (typeof value) {
     case 'string':
-      return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+      if (value.length === 0) return 'an empty string';
+      return value.length === 1 ? 'a string of 1 character' : `a string of ${value.length} characters`;
     case 'number':
+      return Number.isInteger(value) ? 'a whole number' : 'a number with a fraction';
     case 'boolean':
-      return String(value);
+      return 'a boolean';
     case 'object':
       return 'an object';
     default:

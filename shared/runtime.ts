@@ -5,7 +5,14 @@
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { applySecret, loadConfig, requireApiToken, requireSource, type SecretTarget } from './config/config';
+import {
+  applySecret,
+  loadConfig,
+  readReplaySecret,
+  requireApiToken,
+  requireSource,
+  type SecretTarget,
+} from './config/config';
 import { cachedSecret, type SecretProvider, secretProviderFrom } from './config/secrets';
 import { type Config, inRotation } from './config/types';
 import { ConfigError } from './errors';
@@ -87,13 +94,18 @@ function withCredentials<T>(runtime: Runtime, target: SecretTarget, pick: (confi
   }
   const cache = cachedSecret(secrets, (secret) => pick(applySecret(runtime.config, target, secret, secrets.name)), {
     now: runtime.now,
-    onError: (error) =>
-      logger.error('credentials could not be read', {
-        secret: secrets.name,
-        error: error instanceof Error ? error.message : String(error),
-      }),
+    onError: secretReadFailed(logger, secrets.name),
   });
   return () => cache.get();
+}
+
+/** Logs a secret that could not be read or applied: the secret's name and why, never its value. */
+function secretReadFailed(logger: Log, name: string) {
+  return (error: unknown) =>
+    logger.error('credentials could not be read', {
+      secret: name,
+      error: error instanceof Error ? error.message : String(error),
+    });
 }
 
 function apiTokens(config: Config): readonly string[] {
@@ -188,15 +200,33 @@ export function redriveFunction() {
 /** Time a replay run keeps back to finish the publish in flight and answer. */
 const REPLAY_MARGIN_MS = 15_000;
 
-/** One replay run over `runtime` (publishing may be off for a dry run). */
-export function replayWith(runtime: Runtime, request: ReplayRequest, timeLeft: () => boolean) {
+/** One replay run over `runtime` (publishing may be off for a dry run), its token signed with `resumeKey`. */
+export function replayWith(runtime: Runtime, request: ReplayRequest, timeLeft: () => boolean, resumeKey: string) {
   const { store, logger, now, publisher } = runtime;
-  return replay(request, { store, publisher, logger, now, timeLeft });
+  return replay(request, { store, publisher, logger, now, timeLeft, resumeKey });
+}
+
+/** The key that signs replay resume tokens: the `resumeKey` of the replay function's own secret. */
+export function replayKey(runtime: Runtime): () => Promise<string> {
+  const { secrets, logger } = runtime;
+  if (secrets === undefined) {
+    const missing = new ConfigError('the replay function reads its resumeKey from its secret: set JUNOEVENT_SECRETS');
+    return () => Promise.reject(missing);
+  }
+  const cache = cachedSecret(secrets, (secret) => readReplaySecret(secret, secrets.name), {
+    now: runtime.now,
+    onError: secretReadFailed(logger, secrets.name),
+  });
+  return () => cache.get();
 }
 
 /** The replay function (no HTTP route): one bounded run per invocation, with a resume token for the rest. */
 export function replayFunction() {
   const runtime = containerRuntime();
-  return async (event: unknown, context: { getRemainingTimeInMillis(): number }) =>
-    replayWith(runtime, parseReplayRequest(event), () => context.getRemainingTimeInMillis() > REPLAY_MARGIN_MS);
+  const key = replayKey(runtime);
+  return async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
+    const resumeKey = await key();
+    const timeLeft = () => context.getRemainingTimeInMillis() > REPLAY_MARGIN_MS;
+    return replayWith(runtime, parseReplayRequest(event, resumeKey), timeLeft, resumeKey);
+  };
 }

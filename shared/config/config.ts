@@ -84,9 +84,19 @@ export function parseConfig(text: string, options: { file: string; env: NodeJS.P
 /** Where a function's run-time secret goes: a source's section, or [junoevent.api] for the read API. */
 export type SecretTarget = Source | 'api';
 
+/** The keys a function's secret may set: its credentials only, never a setting such as allowUnsigned. */
+export const SECRET_KEYS: Readonly<Record<SecretTarget, readonly string[]>> = {
+  confgo: ['secret', 'previous'],
+  devops: ['secret', 'previous'],
+  grafana: ['secret', 'token', 'username', 'password', 'previous'],
+  git: ['secret', 'signingSecret', 'previous'],
+  api: ['token', 'previous'],
+};
+
 /**
  * The config with a run-time secret's keys (secret, token, …, previous) added to the target's
- * section, checked exactly as if they had been in the file. Throws ConfigError naming the secret.
+ * section, checked exactly as if they had been in the file. Throws ConfigError naming the secret,
+ * and the key (never its value) when the secret sets anything but credentials.
  */
 export function applySecret(
   config: Config,
@@ -94,6 +104,7 @@ export function applySecret(
   secret: Record<string, unknown>,
   name: string,
 ): Config {
+  onlyCredentialKeys(secret, SECRET_KEYS[target], name);
   const root = isPlainObject(config.context.document) ? config.context.document : {};
   const junoevent = isPlainObject(root.junoevent) ? root.junoevent : {};
   const sources = isPlainObject(junoevent.sources) ? junoevent.sources : {};
@@ -108,6 +119,38 @@ export function applySecret(
   return withFieldErrorsAsConfigErrors(`${config.file} with ${name}`, () =>
     Object.freeze(readConfig(config.file, { ...config.context, document, applied: target })),
   );
+}
+
+/** The shortest replay key accepted: `npm run secrets` makes 43 characters (32 random bytes). */
+const MIN_RESUME_KEY_LENGTH = 32;
+
+/**
+ * The replay function's secret: `resumeKey`, the key that signs its resume tokens, and nothing else.
+ * Throws ConfigError naming the secret and the key, never the value.
+ */
+export function readReplaySecret(secret: Record<string, unknown>, name: string): string {
+  onlyCredentialKeys(secret, ['resumeKey'], name);
+  const key = secret.resumeKey;
+  if (typeof key !== 'string' || key.length < MIN_RESUME_KEY_LENGTH) {
+    throw new ConfigError(
+      `secret ${name}: resumeKey must be a random string of at least ${MIN_RESUME_KEY_LENGTH} characters`,
+    );
+  }
+  return key;
+}
+
+function onlyCredentialKeys(secret: Record<string, unknown>, allowed: readonly string[], name: string): void {
+  for (const key of Object.keys(secret)) {
+    if (!allowed.includes(key)) {
+      throw new ConfigError(
+        `secret ${name} may set only credentials (${allowed.join(', ')}): ${JSON.stringify(boundedKey(key))} is not one`,
+      );
+    }
+  }
+}
+
+function boundedKey(key: string): string {
+  return key.length > 64 ? `${key.slice(0, 64)}…` : key;
 }
 
 function withFieldErrorsAsConfigErrors<T>(where: string, read: () => T): T {

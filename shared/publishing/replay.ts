@@ -2,9 +2,11 @@
 // outage longer than the redrive's reach. It reads through the store's listing (the read API's
 // indexes and cursors, newest first) and only publishes: stored events, delivery items and pending
 // marks are never written. Each run does bounded work and hands back a resume token for the rest;
-// every message carries the replay's id as the `replay_id` property.
+// every message carries the replay's id as the `replay_id` property. A resume token is signed with
+// the replay function's key: a token it did not hand out, or one changed since, is refused.
 
 import { randomBytes } from 'node:crypto';
+import { hmacBase64url, sameSecret } from '../crypto';
 import { FieldError } from '../errors';
 import { isOperation, isSource, type Operation, SOURCES, type Source, sourcesOf } from '../event/catalog';
 import { ObjectReader } from '../event/fields';
@@ -79,6 +81,8 @@ export interface ReplayOptions {
   now: () => number;
   /** False once the run must stop (the function's time is nearly up). */
   timeLeft: () => boolean;
+  /** The key that signs resume tokens (the replay function's secret). */
+  resumeKey: string;
   /** A new replay id (tests pass their own). */
   newId?: () => string;
   pageSize?: number;
@@ -185,7 +189,7 @@ export async function replay(request: ReplayRequest, options: ReplayOptions): Pr
     total,
     done,
     stopped: done ? null : stopped,
-    resume: done ? null : encodeResumeToken({ ...state, total }),
+    resume: done ? null : encodeResumeToken({ ...state, total }, options.resumeKey),
     ...(error === undefined ? {} : { error }),
   };
   const attributes = {
@@ -203,15 +207,33 @@ export async function replay(request: ReplayRequest, options: ReplayOptions): Pr
   return report;
 }
 
-export function encodeResumeToken(state: ReplayState): string {
-  return Buffer.from(JSON.stringify(state)).toString('base64url');
+/** What a resume token's tag covers besides the state: a tag made for anything else never matches. */
+const TOKEN_CONTEXT = 'junoevent replay resume token v1\n';
+
+/** The state as `<state, base64url JSON>.<HMAC-SHA256 of it with the replay key, base64url>`. */
+export function encodeResumeToken(state: ReplayState, key: string): string {
+  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
+  return `${payload}.${hmacBase64url(key, TOKEN_CONTEXT + payload)}`;
 }
 
-/** A resume token back into the state it carries; a FieldError for anything a run did not hand out. */
-export function decodeResumeToken(token: string): ReplayState {
+/**
+ * A resume token back into the state it carries. Its tag is checked (in constant time) before
+ * anything in it is read: a token this replay key did not sign, or one changed since (a dry run made
+ * real, a wider filter, another replay id, another position), is a FieldError and nothing runs.
+ */
+export function decodeResumeToken(token: string, key: string): ReplayState {
+  const dot = token.lastIndexOf('.');
+  const payload = dot < 0 ? token : token.slice(0, dot);
+  const tag = dot < 0 ? '' : token.slice(dot + 1);
+  if (!sameSecret(tag, hmacBase64url(key, TOKEN_CONTEXT + payload))) {
+    throw new FieldError(
+      'resume',
+      'a resume token a replay run of this deployment returned, unchanged: its signature does not match',
+    );
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     throw new FieldError('resume', 'a resume token that a replay run returned');
   }
@@ -247,16 +269,17 @@ function readPosition(value: unknown): [number, number] | undefined {
 /**
  * What a replay is asked to do, from the function's input or the script's options:
  * `{"app_name"?, "source"?, "operation"?, "env"?, "since", "until"?, "dry_run"?, "max_events"?}`, or
- * `{"resume": "<token>", "max_events"?}`. Times are unix seconds or ISO 8601 strings.
+ * `{"resume": "<token>", "max_events"?}`. Times are unix seconds or ISO 8601 strings. A token is
+ * checked with `resumeKey`, the key the runs sign their tokens with.
  */
-export function parseReplayRequest(input: unknown): ReplayRequest {
+export function parseReplayRequest(input: unknown, resumeKey: string): ReplayRequest {
   const reader = ObjectReader.of(input ?? {}, '');
   const maxEvents =
     reader.optionalInteger('max_events', { min: 1, max: MAX_REPLAY_MAX_EVENTS }) ?? DEFAULT_REPLAY_MAX_EVENTS;
   const token = reader.optionalString('resume', { nonEmpty: true, max: 8192 });
   if (token !== undefined) {
     reader.onlyKeys(['resume', 'max_events']);
-    return { kind: 'resume', state: decodeResumeToken(token), maxEvents };
+    return { kind: 'resume', state: decodeResumeToken(token, resumeKey), maxEvents };
   }
   reader.onlyKeys(['app_name', 'source', 'operation', 'env', 'since', 'until', 'dry_run', 'max_events']);
   const filter = readFilter(reader);
@@ -280,7 +303,7 @@ function readFilter(reader: ObjectReader): Omit<ReplayFilter, 'until'> & { until
     throw new FieldError(reader.at('since'), 'present: the start of the range (unix seconds or ISO 8601; 0 for all)');
   }
   const until = readTime(reader, 'until');
-  if (until !== undefined && until < since) throw new FieldError(reader.at('until'), `not before since (${since})`);
+  if (until !== undefined && until < since) throw new FieldError(reader.at('until'), 'not before since');
   return {
     app_name: reader.optionalString('app_name', { nonEmpty: true, max: 255 }),
     source,

@@ -55,7 +55,7 @@ function parseListQuery(query: Readonly<Record<string, string | undefined>>): Li
     if (!LIST_PARAMETERS.includes(name)) {
       throw new BadRequestError(
         'invalid_query',
-        `unknown query parameter ${quoted(name)} (known: ${LIST_PARAMETERS.join(', ')})`,
+        `a query parameter is not one of the known: ${LIST_PARAMETERS.join(', ')}`,
       );
     }
   }
@@ -79,11 +79,6 @@ function parseListQuery(query: Readonly<Record<string, string | undefined>>): Li
   };
 }
 
-/** A client's value in a message: quoted, at most 64 characters. */
-function quoted(value: string): string {
-  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
-}
-
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
@@ -97,8 +92,7 @@ function optionalSource(value: string | undefined): Source | undefined {
 
 function optionalOperation(value: string | undefined): Operation | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!isOperation(value))
-    throw new BadRequestError('invalid_query', `operation ${quoted(value)} is not in the catalog`);
+  if (!isOperation(value)) throw new BadRequestError('invalid_query', 'operation must be an operation of the catalog');
   return value;
 }
 

@@ -1,7 +1,7 @@
 // The git function with GitLab and GitHub fixtures, authenticated as each sender does, against the
 // embedded DynamoDB.
 
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixture, SECRETS } from '../support/config';
 import { useFunctions } from '../support/functions';
@@ -82,7 +82,7 @@ describe('GitLab', () => {
   it('answers 200 and records nothing for an event kind it does not record', async () => {
     const response = await gitlab('Note Hook', fixture('git/gitlab_note_hook.json'));
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ events: [], ignored: 'GitLab Note Hook events are not recorded' });
+    expect(response.body).toEqual({ events: [], ignored: 'GitLab events of this X-Gitlab-Event are not recorded' });
     expect(await table.items()).toEqual([]);
   });
 
@@ -99,6 +99,31 @@ describe('GitLab', () => {
     await gitlab('Push Hook', body);
     await gitlab('Push Hook', body);
     expect(await table.events()).toHaveLength(1);
+  });
+
+  it("keeps a token-only Idempotency-Key from claiming a later signed delivery's webhook-id", async () => {
+    const crafted = await gitlab('Push Hook', fixture('git/gitlab_push_hook.json'), { 'idempotency-key': 'msg_later' });
+    expect(crafted.status).toBe(202);
+    const body = fixture('git/gitlab_tag_push_hook.json');
+    const headers = {
+      ...signStandard(SECRETS.gitlabSigning, body, { id: 'msg_later' }),
+      'x-gitlab-event': 'Tag Push Hook',
+    };
+    const signed = await invoke(git, { path: '/webhooks/git', body, headers });
+    expect(signed.status).toBe(202);
+    expect((signed.body as Accepted).events[0]?.duplicate).toBe(false);
+    expect((await table.events()).map((event) => event.operation).sort()).toEqual(['git_push', 'git_tag_push']);
+  });
+
+  it("keeps a token-only Idempotency-Key from claiming a later body's hash key", async () => {
+    const later = fixture('git/gitlab_tag_push_hook.json');
+    const bodyKey = `body:${createHash('sha256').update(later).digest('base64url')}`;
+    const crafted = await gitlab('Push Hook', fixture('git/gitlab_push_hook.json'), { 'idempotency-key': bodyKey });
+    expect(crafted.status).toBe(202);
+    const response = await gitlab('Tag Push Hook', later);
+    expect(response.status).toBe(202);
+    expect((response.body as Accepted).events[0]?.duplicate).toBe(false);
+    expect((await table.events()).map((event) => event.operation).sort()).toEqual(['git_push', 'git_tag_push']);
   });
 
   it('records 20 concurrent copies of one delivery exactly once', async () => {
@@ -172,7 +197,7 @@ describe('GitLab', () => {
     const response = await gitlab('Push Hook', fixture('git/gitlab_merge_request_hook.json'));
     expect(response.status).toBe(422);
     expect((response.body as { error: { message: string } }).error.message).toBe(
-      'object_kind: must be "push" for a Push Hook (got "merge_request")',
+      'object_kind: must be "push" for a Push Hook (got a string of 13 characters)',
     );
     expect(await table.items()).toEqual([]);
   });
@@ -229,7 +254,7 @@ describe('GitHub', () => {
   it('answers 200 for an event kind it does not record', async () => {
     const response = await github('issues', fixture('git/github_issues_opened.json'));
     expect(response.status).toBe(200);
-    expect((response.body as Accepted).ignored).toBe('GitHub issues events are not recorded');
+    expect((response.body as Accepted).ignored).toBe('GitHub events of this X-GitHub-Event are not recorded');
   });
 
   it('accepts a form-encoded delivery, checking the signature over the raw form', async () => {

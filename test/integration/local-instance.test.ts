@@ -3,7 +3,7 @@
 // `npm run send` (found through the state file, without PORT), reading events back, the redrive
 // script, and editing the config while it runs.
 
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -127,6 +127,40 @@ describe('one running instance on a port chosen at run time', () => {
         `  DynamoDB:    ${service.dynamoEndpoint}, data in ${join(dataDir, 'dynamodb')}`,
       ]),
     );
+  });
+
+  it('never echoes another Origin with credentials allowed', async () => {
+    const requests: [string, string, Record<string, string>][] = [
+      ['GET', '/events?app_name=user-svc', { authorization: `Bearer ${service.secrets.apiToken}` }],
+      ['GET', '/', {}],
+      ['POST', '/webhooks/confgo', { 'content-type': 'application/json' }],
+      [
+        'OPTIONS',
+        '/events',
+        { 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      ],
+    ];
+    for (const [method, path, headers] of requests) {
+      const response = await fetch(`${service.base}${path}`, {
+        method,
+        headers: { origin: 'https://evil.example', ...headers },
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      await response.arrayBuffer();
+      expect(response.status, `${method} ${path}`).toBeLessThan(500);
+      expect(response.headers.get('access-control-allow-credentials'), `${method} ${path}`).toBeNull();
+      if (method === 'OPTIONS')
+        expect(response.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    }
+  });
+
+  it('keeps its data folder private: folders 0700, secret and state files 0600', () => {
+    const mode = (path: string) => statSync(join(dataDir, path)).mode & 0o777;
+    for (const folder of ['secrets', 'config-in-use', 'dynamodb']) expect(mode(folder), folder).toBe(0o700);
+    const files = ['local-secrets.json', 'instance.json', join('config-in-use', 'junoevent.toml')];
+    for (const name of readdirSync(join(dataDir, 'secrets'))) files.push(join('secrets', name));
+    expect(files).toContain(join('secrets', 'replay.json'));
+    for (const file of files) expect(mode(file), file).toBe(0o600);
   });
 
   it('runs the command its banner suggests, as printed', async () => {

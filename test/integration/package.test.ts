@@ -20,9 +20,10 @@ import { httpApiEvent, signStandard } from '../support/http';
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
 const API_TOKEN = 'packaged-api-token-0123456789';
+const REPLAY_KEY = 'packaged-replay-key-0123456789-0123456789';
 const FUNCTIONS = ['confgo', 'devops', 'events', 'git', 'grafana', 'page', 'redrive', 'replay'];
-/** Functions that take no credentials: the redrive, the replay and the static page. */
-const WITHOUT_SECRET = ['page', 'redrive', 'replay'];
+/** Functions that take no credentials: the redrive and the static page. */
+const WITHOUT_SECRET = ['page', 'redrive'];
 const PUBLISHERS = ['confgo', 'devops', 'git', 'grafana', 'redrive', 'replay'];
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -127,6 +128,7 @@ describe('the packaged artifacts', () => {
       grafana: { secret: SECRETS.grafana },
       git: { secret: SECRETS.git },
       events: { token: API_TOKEN },
+      replay: { resumeKey: REPLAY_KEY },
     };
     for (const [name, secret] of Object.entries(secrets))
       writeFileSync(join(dir, `${name}.json`), JSON.stringify(secret));
@@ -214,7 +216,11 @@ describe('the packaged artifacts', () => {
     expect(await invokePackaged('redrive', { source: 'aws.events' }, {})).toEqual({ skipped: true });
 
     // The replay counts what it would publish (a dry run needs no broker); the page serves its HTML.
-    const counted = await invokePackaged('replay', { app_name: 'packaged-svc', since: 0, dry_run: true }, {});
+    const counted = await invokePackaged(
+      'replay',
+      { app_name: 'packaged-svc', since: 0, dry_run: true },
+      own('replay'),
+    );
     const ofApp = (await table.events()).filter((event) => event.app_name === 'packaged-svc');
     expect(ofApp.length).toBeGreaterThan(0);
     expect(counted).toMatchObject({ dry_run: true, count: ofApp.length, done: true });

@@ -4,10 +4,11 @@
 // the topic are exactly those events, each carrying the replay's id, and `npm run tail` prints them
 // one line each, telling a replay from a first delivery.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { SimpleConsumer } from 'rocketmq-client-nodejs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
@@ -18,13 +19,16 @@ import type { Publisher, PublishOptions } from '../../shared/publishing/types';
 import { assemble, type Runtime, replayWith } from '../../shared/runtime';
 import { createDynamoClient } from '../../shared/store/client';
 import { BROKER, ROCKETMQ_CONFIG, receiveKeys, startConsumer } from '../support/broker';
-import { SECRETS, writeConfig } from '../support/config';
+import { SECRETS, TEST_CONFIG, writeConfig } from '../support/config';
 import { startTestTable, type TestTable } from '../support/dynamo';
 import { invoke, signStandard } from '../support/http';
 import { envelopeHandler, quiet } from '../support/pipeline';
 
 const ROOT = resolve(__dirname, '..', '..');
+const run = promisify(execFile);
 const T0 = Math.floor(Date.now() / 1000) - 24 * 3600;
+/** The replay function's key that signs resume tokens. */
+const KEY = 'k'.repeat(43);
 
 /** 24 events, one every 10 minutes from T0: three apps, every source. */
 function drafts(): EventDraft[] {
@@ -67,12 +71,12 @@ function recordingPublisher() {
 /** Runs a replay to its end in bounded runs, each resumed from the last run's token. */
 async function replayToEnd(runtime: Runtime, input: Record<string, unknown>): Promise<ReplayReport[]> {
   const reports: ReplayReport[] = [];
-  let request: ReplayRequest = parseReplayRequest(input);
+  let request: ReplayRequest = parseReplayRequest(input, KEY);
   for (let run = 0; run < 50; run += 1) {
-    const report = await replayWith(runtime, request, () => true);
+    const report = await replayWith(runtime, request, () => true, KEY);
     reports.push(report);
     if (report.resume === null) return reports;
-    request = parseReplayRequest({ resume: report.resume, max_events: input.max_events });
+    request = parseReplayRequest({ resume: report.resume, max_events: input.max_events }, KEY);
   }
   throw new Error('replay did not finish in 50 runs');
 }
@@ -141,6 +145,51 @@ describe('replay over the stored events', () => {
     expect(recording.published.map((p) => p.record.id).sort()).toEqual(
       idsIn((e) => e.operation === 'git_push' && e.env === 'prod'),
     );
+  });
+
+  it('npm run replay signs its tokens with the local replay key and refuses one changed since', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'junoevent-replay-'));
+    const replayScript = (...args: string[]) =>
+      run(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/replay.ts', ...args], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          JUNOEVENT_CONFIG: writeConfig(TEST_CONFIG),
+          JUNOEVENT_DATA_DIR: dataDir,
+          DYNAMODB_ENDPOINT: table.endpoint,
+        },
+      });
+    const { stdout } = await replayScript(
+      '--app',
+      'replay-1',
+      '--since',
+      '0',
+      '--dry-run',
+      '--max-events',
+      '2',
+      '--once',
+    );
+    const first = JSON.parse(stdout) as ReplayReport;
+    expect(first).toMatchObject({ dry_run: true, count: 2, done: false });
+    const [payload = '', tag] = (first.resume ?? '').split('.');
+    const state = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const real = `${Buffer.from(JSON.stringify({ ...state, dryRun: false })).toString('base64url')}.${tag}`;
+    const refused = await replayScript('--resume', real).then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stdout).toBe('');
+    expect(refused?.stderr).toContain(
+      'resume must be a resume token a replay run of this deployment returned, unchanged',
+    );
+    const resumed = await replayScript('--resume', first.resume ?? '', '--max-events', '100');
+    const reports = resumed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ReplayReport);
+    expect(reports.at(-1)).toMatchObject({ replay_id: first.replay_id, dry_run: true, done: true });
+    expect(reports.at(-1)?.total).toBe(idsIn((e) => e.app_name === 'replay-1').length);
   });
 
   it('counts in a dry run and publishes nothing', async () => {

@@ -75,15 +75,15 @@ describe('config', () => {
   });
 
   it.each([
-    ['retry = 3.5', 'junoevent.rocketmq.retry must be a whole number from 0 to 10 (got 3.5)'],
-    ['retry = -1', 'junoevent.rocketmq.retry must be a whole number from 0 to 10 (got -1)'],
+    ['retry = 3.5', 'junoevent.rocketmq.retry must be a whole number from 0 to 10 (got a number with a fraction)'],
+    ['retry = -1', 'junoevent.rocketmq.retry must be a whole number from 0 to 10 (got a whole number)'],
     [
       'dialTimeout = "3 seconds"',
-      'junoevent.rocketmq.dialTimeout must be a duration such as "500ms", "3s" or "1m" (got "3 seconds")',
+      'junoevent.rocketmq.dialTimeout must be a duration such as "500ms", "3s" or "1m" (got a string of 9 characters)',
     ],
-    ['dialTimeout = 3', 'junoevent.rocketmq.dialTimeout must be a string (got 3)'],
-    ['addr = "127.0.0.1:9876"', 'junoevent.rocketmq.addr must be an array of strings (got "127.0.0.1:9876")'],
-    ['enable = "yes"', 'junoevent.rocketmq.enable must be true or false (got "yes")'],
+    ['dialTimeout = 3', 'junoevent.rocketmq.dialTimeout must be a string (got a whole number)'],
+    ['addr = "127.0.0.1:9876"', 'junoevent.rocketmq.addr must be an array of strings (got a string of 14 characters)'],
+    ['enable = "yes"', 'junoevent.rocketmq.enable must be true or false (got a string of 3 characters)'],
     ['topik = "x"', 'junoevent.rocketmq.topik must be absent: it is not a known field'],
   ])('rejects rocketmq %s with a message naming key and form', (line, message) => {
     expect(errorOf(`[junoevent.rocketmq]\n${line}\n`)).toContain(`junoevent config ${FILE}: ${message}`);

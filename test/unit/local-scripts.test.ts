@@ -4,16 +4,24 @@
 // versions.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { brokerAnswers, publishingLine } from '../../scripts/banner';
 import { claimState, type InstanceState, locateInstance, readState, releaseState } from '../../scripts/instance';
-import { functionEnvironment, type LocalSettings, supportedNode, withLocalSecrets } from '../../scripts/local';
+import {
+  functionEnvironment,
+  type LocalSettings,
+  localSettings,
+  supportedNode,
+  withLocalSecrets,
+  writeFunctionSecrets,
+} from '../../scripts/local';
 import { freePort } from '../../scripts/net';
 import { OfflineOutput } from '../../scripts/offline-output';
+import { writeStageSecrets } from '../../scripts/secrets';
 import { githubEvent, gitlabEvent, type Outgoing, prepare } from '../../scripts/senders';
 import { applySecret, parseConfig } from '../../shared/config/config';
 import { parseAuthorization } from '../../shared/http/request';
@@ -328,5 +336,87 @@ describe('Node versions', () => {
     for (const version of ['v18.20.0', 'v20.18.3', 'v21.7.0', 'v22.11.0']) {
       expect(supportedNode(version)).toBe(false);
     }
+  });
+});
+
+describe('npm run secrets', () => {
+  const tsx = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+  const secretsScript = (cwd: string, ...args: string[]) =>
+    spawnSync(process.execPath, [tsx, join(ROOT, 'scripts/secrets.ts'), ...args], { cwd, encoding: 'utf8' });
+
+  it('refuses a stage that is not a plain name, writing nothing anywhere', () => {
+    const base = mkdtempSync(join(tmpdir(), 'junoevent-secrets-'));
+    const cwd = join(base, 'a', 'b');
+    mkdirSync(cwd, { recursive: true });
+    for (const stage of ['../..', '..', 'prod/x', 'a b', '', '-x', "prod'"]) {
+      expect(() => writeStageSecrets({ stage, cwd })).toThrow('--stage must be a plain name');
+    }
+    expect(() => writeStageSecrets({ stage: 'prod', region: 'eu-west-1; rm -rf ~', cwd })).toThrow(
+      '--region must be an AWS region name',
+    );
+    const result = secretsScript(cwd, '--stage', '../..');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--stage must be a plain name');
+    expect(readdirSync(base)).toEqual(['a']);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('writes a private folder of private files, and prints commands a shell reads back word for word', () => {
+    const cwd = mkdtempSync(join(tmpdir(), "junoevent secrets 'quoted' $HOME "));
+    const { out, commands } = writeStageSecrets({ stage: 'prod', region: 'eu-west-1', cwd });
+    expect(out).toBe(join(cwd, '.secrets', 'prod'));
+    expect(statSync(out).mode & 0o777).toBe(0o700);
+    expect(readdirSync(out).sort()).toEqual(
+      ['confgo', 'devops', 'events', 'git', 'grafana', 'replay'].map((name) => `${name}.json`),
+    );
+    for (const file of readdirSync(out)) expect(statSync(join(out, file)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(out, 'replay.json'), 'utf8')).resumeKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const [confgo] = commands;
+    // The shell splits the printed command into exactly the words meant, $HOME and quotes included.
+    const words = spawnSync('sh', ['-c', `printf '%s\\n' ${confgo?.replace(/^aws /, '')}`], { encoding: 'utf8' });
+    expect(words.stdout.trimEnd().split('\n')).toEqual([
+      'secretsmanager',
+      'create-secret',
+      '--region',
+      'eu-west-1',
+      '--name',
+      'junoevent/prod/confgo',
+      '--secret-string',
+      `file://${join(out, 'confgo.json')}`,
+    ]);
+  });
+
+  it('never replaces secrets already written, unless --force', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'junoevent-secrets-'));
+    const { out } = writeStageSecrets({ stage: 'dev', cwd });
+    const before = readFileSync(join(out, 'confgo.json'), 'utf8');
+    expect(() => writeStageSecrets({ stage: 'dev', cwd })).toThrow('Give --force to replace them');
+    const again = secretsScript(cwd, '--stage', 'dev');
+    expect(again.status).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(readFileSync(join(out, 'confgo.json'), 'utf8')).toBe(before);
+    chmodSync(join(out, 'confgo.json'), 0o644);
+    const forced = secretsScript(cwd, '--stage', 'dev', '--force');
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain('--name junoevent/dev/confgo');
+    expect(readFileSync(join(out, 'confgo.json'), 'utf8')).not.toBe(before);
+    expect(statSync(join(out, 'confgo.json')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('the local data folder', () => {
+  it('is created private, with private secret files, and a secret file made wider is made private again', () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'junoevent-data-')), 'new', 'data');
+    const settings = localSettings({ JUNOEVENT_DATA_DIR: dataDir });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, '..')).mode & 0o777).toBe(0o700);
+    expect(statSync(settings.secretsFile).mode & 0o777).toBe(0o600);
+    mkdirSync(join(dataDir, 'secrets'), { mode: 0o755 });
+    writeFileSync(join(dataDir, 'secrets', 'confgo.json'), '{}', { mode: 0o644 });
+    writeFunctionSecrets(settings);
+    expect(statSync(join(dataDir, 'secrets')).mode & 0o777).toBe(0o700);
+    const files = readdirSync(join(dataDir, 'secrets'));
+    expect(files).toContain('replay.json');
+    for (const file of files) expect(statSync(join(dataDir, 'secrets', file)).mode & 0o777).toBe(0o600);
   });
 });

@@ -48,6 +48,17 @@ describe('run-time secrets', () => {
     expect(api.api).toEqual({ token: 'a'.repeat(20), previousToken: 'b'.repeat(20) });
   });
 
+  it.each([
+    ['confgo', { secret: NEW, allowUnsigned: true }, 'allowUnsigned', 'secret, previous'],
+    ['git', { secret: 'a'.repeat(20), maxBodyBytes: 6_000_000 }, 'maxBodyBytes', 'secret, signingSecret, previous'],
+    ['api', { token: 'a'.repeat(20), projects: {} }, 'projects', 'token, previous'],
+  ] as const)('refuses a %s secret that sets %s, naming the key and not its value', (target, secret, key, keys) => {
+    const config = parseConfig(FILE_TEXT, { file: 'f.toml', env: deployed });
+    expect(() => applySecret(config, target, secret, 'the test secret')).toThrow(
+      new ConfigError(`secret the test secret may set only credentials (${keys}): "${key}" is not one`),
+    );
+  });
+
   it('still refuses a deployed config without credentials when no secret is named', () => {
     const { JUNOEVENT_SECRETS: _none, ...env } = deployed;
     expect(() => requireSource(parseConfig(FILE_TEXT, { file: 'f.toml', env }), 'confgo')).toThrow(

@@ -16,7 +16,7 @@ const GITHUB_KINDS: Readonly<Record<string, Operation>> = {
 export function shapeGitHub(event: string, body: unknown, context: GitContext): GitShape {
   if (event === 'ping') return { ignored: 'ping' };
   const base = Object.hasOwn(GITHUB_KINDS, event) ? GITHUB_KINDS[event] : undefined;
-  if (base === undefined) return { ignored: `GitHub ${event} events are not recorded` };
+  if (base === undefined) return { ignored: 'GitHub events of this X-GitHub-Event are not recorded' };
   const hook = ObjectReader.of(body, '');
   const repository = hook.child('repository');
   if (repository === undefined) throw new FieldError('repository', 'present');

@@ -62,7 +62,7 @@ export function shapeGitLab(event: string, body: unknown, context: GitContext): 
 
 function projectKind(event: string, hook: ObjectReader): string | { ignored: string } {
   const expected = Object.hasOwn(HOOK_KINDS, event) ? HOOK_KINDS[event] : undefined;
-  if (expected === undefined) return { ignored: `GitLab ${event} events are not recorded` };
+  if (expected === undefined) return { ignored: 'GitLab events of this X-Gitlab-Event are not recorded' };
   const objectKind = hook.string('object_kind');
   if (objectKind !== expected) throw new FieldError('object_kind', `"${expected}" for a ${event}`, objectKind);
   return objectKind;
@@ -72,7 +72,8 @@ function projectKind(event: string, hook: ObjectReader): string | { ignored: str
 function systemKind(hook: ObjectReader): string | { ignored: string } {
   const kind = hook.optionalString('object_kind', { max: 64 }) ?? hook.optionalString('event_name', { max: 64 });
   if (kind === undefined) throw new FieldError('object_kind', 'present (or event_name) in a System Hook');
-  if (!SYSTEM_KINDS.includes(kind)) return { ignored: `GitLab System Hook ${kind} events are not recorded` };
+  if (!SYSTEM_KINDS.includes(kind))
+    return { ignored: 'GitLab System Hook events of this object_kind are not recorded' };
   return kind;
 }
 

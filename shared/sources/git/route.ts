@@ -21,8 +21,7 @@ export function gitRoute(sourceConfig: () => Promise<GitSourceConfig>, deps: Web
       const signedId = authenticateGitLab(config, request, nowSeconds);
       requireJsonContent(request);
       const body = parseJsonBody(request.rawBody);
-      // A signed webhook-id is the key; an unsigned Idempotency-Key beside it cannot override it.
-      const deliveryKey = `gitlab:${signedId ?? request.headers['idempotency-key'] ?? `body:${sha256Base64url(request.rawBody)}`}`;
+      const deliveryKey = gitlabDeliveryKey(signedId, request);
       return respond(
         shape(body, (parsed) => shapeGitLab(gitlabEvent, parsed, { ...context, deliveryKey })),
         deps,
@@ -41,6 +40,18 @@ export function gitRoute(sourceConfig: () => Promise<GitSourceConfig>, deps: Web
     }
     throw new BadRequestError('unknown_sender', 'expected an X-Gitlab-Event or X-GitHub-Event header');
   };
+}
+
+/**
+ * A signed webhook-id is the key; an unsigned Idempotency-Key beside it cannot override it. Each kind
+ * has its own namespace: a holder of the token alone chooses the Idempotency-Key, and must not be able
+ * to claim the key of a later signed delivery or of a body's hash by sending it as one.
+ */
+function gitlabDeliveryKey(signedId: string | undefined, request: HttpRequest): string {
+  if (signedId !== undefined) return `gitlab:signed:${signedId}`;
+  const idempotencyKey = request.headers['idempotency-key'];
+  if (idempotencyKey !== undefined) return `gitlab:idempotency:${idempotencyKey}`;
+  return `gitlab:body:${sha256Base64url(request.rawBody)}`;
 }
 
 function respond(shaped: GitShape, deps: WebhookDeps) {
