@@ -85,8 +85,7 @@ export function shape<T>(body: unknown, build: (body: unknown) => T): T {
     checkJsonShape(body);
     return build(body);
   } catch (error) {
-    if (error instanceof FieldError)
-      throw new InvalidEventError(error.path, error.message.slice(error.path.length + 1));
+    if (error instanceof FieldError) throw new InvalidEventError(error.path, error.requirement);
     throw error;
   }
 }

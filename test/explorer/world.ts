@@ -335,6 +335,7 @@ export async function runWorld(
               now,
               timeLeft: () => true,
               newId: () => 'rp-x',
+              resumeKey: 'explorer-resume-key',
             },
           );
     run.then(
