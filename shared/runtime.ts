@@ -18,7 +18,7 @@ import { type Config, inRotation } from './config/types';
 import { ConfigError } from './errors';
 import { isSource, type Source } from './event/catalog';
 import { createIdGenerator, type IdGenerator } from './event/ids';
-import { httpFunction } from './http/function';
+import { httpFunction, serviceUnavailableResponse } from './http/function';
 import type { Route } from './http/request';
 import { createLogger, type Log } from './logger';
 import { pageRoute } from './page/route';
@@ -162,13 +162,8 @@ export function httpHandler(name: RouteName) {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     createLogger().error('the function cannot start with its configuration', { function: name, error: error.message });
-    return async (): Promise<APIGatewayProxyStructuredResultV2> => ({
-      statusCode: 503,
-      headers: { 'content-type': 'application/json', 'retry-after': '30' },
-      body: JSON.stringify({
-        error: { code: 'service_unavailable', message: 'the function is not configured correctly; its log says why' },
-      }),
-    });
+    return async (): Promise<APIGatewayProxyStructuredResultV2> =>
+      serviceUnavailableResponse('the function is not configured correctly; its log says why');
   }
 }
 

@@ -19,6 +19,7 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_METADATA_BUDGET,
   DEFAULT_REDELIVERY_WINDOW_SECONDS,
+  LAMBDA_PAYLOAD_BYTES,
   MAX_BODY_BYTES_LIMIT,
   MIN_TOKEN_LENGTH,
   type SourceConfigs,
@@ -195,13 +196,12 @@ function readConfig(file: string, context: ConfigContext): Config {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
     throw new FieldError(junoevent.at('table'), 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)', table);
   }
-  const bodyRules = { min: 1024, max: MAX_BODY_BYTES_LIMIT };
-  const configuredMaxBody = junoevent.optionalInteger('maxBodyBytes', bodyRules);
+  const configuredMaxBody = readMaxBodyBytes(junoevent);
   const maxBodyBytes = configuredMaxBody ?? DEFAULT_MAX_BODY_BYTES;
   /** A source's own maxBodyBytes, else the [junoevent] one, else the source's default. */
   const sectionContext = (section: ObjectReader, fallback: number) => ({
     local,
-    maxBodyBytes: section.optionalInteger('maxBodyBytes', bodyRules) ?? configuredMaxBody ?? fallback,
+    maxBodyBytes: readMaxBodyBytes(section) ?? configuredMaxBody ?? fallback,
   });
   const metadataBudget =
     junoevent.optionalInteger('metadataBudget', { min: 4096, max: 256 * 1024 }) ?? DEFAULT_METADATA_BUDGET;
@@ -250,6 +250,19 @@ function readConfig(file: string, context: ConfigContext): Config {
     rocketmq: readRocketMq(junoevent.child('rocketmq'), context.functionTimeoutMs),
     sources,
   };
+}
+
+/** A section's maxBodyBytes: at least 1 KiB, and no more than a deployed function can be given. */
+function readMaxBodyBytes(section: ObjectReader): number | undefined {
+  const value = section.raw('maxBodyBytes');
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > MAX_BODY_BYTES_LIMIT) {
+    throw new FieldError(
+      section.at('maxBodyBytes'),
+      `at most ${MAX_BODY_BYTES_LIMIT} bytes, the largest body whose API Gateway event fits Lambda's ${LAMBDA_PAYLOAD_BYTES}-byte invocation payload with the body's JSON escaping (see the README's Body limits)`,
+      value,
+    );
+  }
+  return section.optionalInteger('maxBodyBytes', { min: 1024, max: MAX_BODY_BYTES_LIMIT });
 }
 
 const CREDENTIALS: Readonly<Record<Source, string>> = {

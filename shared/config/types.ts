@@ -92,16 +92,34 @@ export interface Config {
 }
 
 export const DEFAULT_CONFIG_FILE = 'junoevent.toml';
+/** Lambda's limit on a synchronous invocation's payload: the whole API Gateway event must fit in it. */
+export const LAMBDA_PAYLOAD_BYTES = 6_291_456;
+/**
+ * A bound on the bytes of an HTTP API (payload 2.0) event other than its body. API Gateway takes at
+ * most 10,240 bytes of request line and header values; each of those bytes appears in the event at
+ * most three times (rawPath, requestContext.http.path and pathParameters; rawQueryString and
+ * queryStringParameters; a header and requestContext.http.userAgent or cookies), each at most six
+ * bytes once escaped (`\u00XX`): 184,320 bytes. The rest of 256 KiB is for header names, the JSON
+ * around each value and the fixed requestContext (under 1 KiB). No authorizer or client certificate
+ * is configured, so neither adds to the event.
+ */
+export const EVENT_ENVELOPE_BYTES = 256 * 1024;
+/**
+ * The largest `maxBodyBytes` accepted: 3,014,656 bytes (2.875 MiB) = (6,291,456 − 262,144) / 2.
+ * API Gateway puts a JSON body in the event as a JSON string, so every `"` and `\`, and the newlines
+ * and tabs between tokens, take two bytes: a body of backslashes doubles. Control characters, which
+ * would take six, cannot appear unescaped in JSON, and base64 (a body API Gateway does not read as
+ * text) takes 4/3. Non-ASCII characters are counted as they are sent, in UTF-8. A body up to this
+ * size always reaches the function, and one over the route's limit gets its 413 from junoevent.
+ */
+export const MAX_BODY_BYTES_LIMIT = Math.floor((LAMBDA_PAYLOAD_BYTES - EVENT_ENVELOPE_BYTES) / 2);
 /** The largest body a route accepts, unless the config says otherwise: per source, what its sender sends. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /**
- * Alert notifications and git deliveries can be large (a 2,048-commit GitHub push is about 1.1 MB;
- * a notification of thousands of alerts more). 5 MiB leaves room for API Gateway's JSON escaping of the
- * body inside Lambda's 6 MB synchronous payload.
+ * Alert notifications and git deliveries can be large (a 2,048-commit GitHub push is about 1.1 MB; a
+ * notification of 5,000 alerts about 2.3 MB): they get the most any route can be given.
  */
-export const DEFAULT_LARGE_BODY_BYTES = 5 * 1024 * 1024;
-/** The most any route can be given: Lambda's synchronous payload limit. */
-export const MAX_BODY_BYTES_LIMIT = 6 * 1024 * 1024;
+export const DEFAULT_LARGE_BODY_BYTES = MAX_BODY_BYTES_LIMIT;
 export const DEFAULT_METADATA_BUDGET = 64 * 1024;
 export const DEFAULT_REDELIVERY_WINDOW_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_LABELS: LabelMapping = {

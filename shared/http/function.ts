@@ -1,27 +1,50 @@
 // The one middleware stack every HTTP function uses: header normalisation, the raw body kept as
-// received (signatures are checked over it), one structured log line per request, and the one
-// place where errors become responses.
+// received (signatures are checked over it), an answer-by deadline before the function's timeout,
+// one structured log line per request, and the one place where errors become responses.
 
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { BadRequestError, HttpError, PayloadTooLargeError } from '../errors';
+import { BadRequestError, HttpError, PayloadTooLargeError, ServiceUnavailableError } from '../errors';
 import { isPlainObject } from '../event/fields';
 import type { Log } from '../logger';
 import type { HttpRequest, HttpResult, Route } from './request';
+
+/** The Retry-After of every 503 junoevent answers, in seconds. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * How long before the function's timeout a route that has not answered is cut short with a 503: time
+ * for the answer to leave the function and reach API Gateway before Lambda stops it.
+ */
+export const DEFAULT_ANSWER_MARGIN_MS = 1_500;
 
 export interface HttpFunctionOptions {
   name: string;
   logger: Log;
   maxBodyBytes: number;
+  /** Milliseconds before the function's timeout by which every request is answered; 1,500 by default. */
+  answerMarginMs?: number;
+}
+
+/** 503: the route did not answer before the function's time ran out. */
+export class OutOfTimeError extends ServiceUnavailableError {
+  constructor() {
+    super('the function ran out of time before it could answer; retry the request');
+  }
 }
 
 type Handler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
 export function httpFunction(route: Route, options: HttpFunctionOptions): Handler {
-  const { name, logger, maxBodyBytes } = options;
+  const { name, logger, maxBodyBytes, answerMarginMs = DEFAULT_ANSWER_MARGIN_MS } = options;
+  if (!Number.isFinite(answerMarginMs) || answerMarginMs < 0) {
+    throw new RangeError(`answerMarginMs must be a number of milliseconds, 0 or more (got ${answerMarginMs})`);
+  }
   const started = new WeakMap<object, number>();
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+  // middy's own early timeout is off: it would answer with an error that becomes a 500, 5 ms before
+  // the end. The deadline below answers a 503 instead, with time to spare.
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(httpHeaderNormalizer())
     .use({
       before: (request) => {
@@ -34,13 +57,58 @@ export function httpFunction(route: Route, options: HttpFunctionOptions): Handle
       },
     })
     .handler(async (event, context) => {
-      const result = await route(toHttpRequest(event, maxBodyBytes));
+      const deadline = answerBy(context, answerMarginMs);
+      const timeLeftMs = () => deadline - performance.now();
+      const request = toHttpRequest(event, maxBodyBytes, timeLeftMs);
+      // Too late to start: nothing is begun that could not be finished.
+      if (timeLeftMs() <= 0) throw new OutOfTimeError();
+      const pending = route(request);
+      const result = await beforeDeadline(pending, timeLeftMs(), () =>
+        // The route keeps running until Lambda freezes the container: say how it ended, if it does.
+        pending.then(
+          (late) =>
+            logger.warn('request finished after its 503', {
+              function: name,
+              request_id: context.awsRequestId,
+              status: late.status,
+            }),
+          (error: unknown) =>
+            logger.warn('request failed after its 503', {
+              function: name,
+              request_id: context.awsRequestId,
+              error: describeError(error),
+            }),
+        ),
+      );
       logRequest(logger, name, event, context, result, started.get(event));
       return toResponse(result);
     });
 }
 
-function toHttpRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpRequest {
+/** When, on the performance.now() clock, the request must be answered; Infinity without a Lambda context. */
+function answerBy(context: Context, marginMs: number): number {
+  const remaining =
+    typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+  return remaining === undefined ? Number.POSITIVE_INFINITY : performance.now() + remaining - marginMs;
+}
+
+/** The route's result, or an OutOfTimeError once `ms` have passed (the route itself cannot be stopped). */
+function beforeDeadline(pending: Promise<HttpResult>, ms: number, onLate: () => void): Promise<HttpResult> {
+  if (ms === Number.POSITIVE_INFINITY) return pending;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => {
+        onLate();
+        reject(new OutOfTimeError());
+      },
+      Math.max(0, ms),
+    );
+  });
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+}
+
+function toHttpRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number, timeLeftMs: () => number): HttpRequest {
   return {
     method: event.requestContext?.http?.method ?? 'GET',
     path: event.rawPath ?? '',
@@ -48,6 +116,7 @@ function toHttpRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): Htt
     query: event.queryStringParameters ?? {},
     pathParameters: event.pathParameters ?? {},
     rawBody: decodeBody(event, maxBodyBytes),
+    timeLeftMs,
   };
 }
 
@@ -73,13 +142,18 @@ function errorResult(error: unknown): HttpResult {
     return {
       status: error.status,
       body: { error: { code: error.code, message: error.message } },
-      headers: error.status === 503 ? { 'retry-after': '5' } : {},
+      headers: error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {},
     };
   }
   return {
     status: 500,
     body: { error: { code: 'internal_error', message: 'internal error; the function log has the details' } },
   };
+}
+
+/** A 503 `service_unavailable` with the Retry-After every 503 carries: for answers made outside a route. */
+export function serviceUnavailableResponse(message: string): APIGatewayProxyStructuredResultV2 {
+  return toResponse(errorResult(new ServiceUnavailableError(message)));
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {

@@ -11,6 +11,12 @@ export interface HttpRequest {
   pathParameters: Readonly<Record<string, string | undefined>>;
   /** The body exactly as sent, decoded from base64 when API Gateway encoded it. */
   rawBody: string;
+  /**
+   * Milliseconds left before this request is answered 503 for running out of time (Infinity outside
+   * Lambda). A route stops starting new work when it nears zero: what it has not finished by then is
+   * answered as a failure, and the sender retries.
+   */
+  timeLeftMs: () => number;
 }
 
 export interface HttpResult {

@@ -13,6 +13,12 @@ import { storedEvents } from '../support/pipeline';
 
 let service: LocalService;
 
+/**
+ * A notification's test waits as long as the grafana function may take (it answers by its 28 s
+ * timeout, 503 at worst), and then for the table to be read back: a loaded machine slows both.
+ */
+const NOTIFICATION_TEST_MS = 60_000;
+
 beforeAll(async () => {
   service = await startLocal({ port: await freePort(), dataDir: mkdtempSync(join(tmpdir(), 'junoevent-limits-')) });
 }, 120_000);
@@ -81,35 +87,43 @@ async function storedAlerts(run: string) {
 }
 
 describe('alert notifications at their real sizes', () => {
-  it.each([1_000, 5_000])('stores every alert of a notification of %i alerts, once', async (count) => {
-    const run = `fanout-${count}`;
-    const body = notification(run, count);
-    const { status, answer, ms } = await postGrafana(body);
-    expect(status).toBe(202);
-    expect(answer.events).toHaveLength(count);
-    const stored = await storedAlerts(run);
-    expect(stored).toHaveLength(count);
-    expect(new Set(stored.map((item) => JSON.parse(String(item.metadata)).fingerprint)).size).toBe(count);
-    const bytesPerAlert = stored.reduce((sum, item) => sum + Buffer.byteLength(String(item.metadata)), 0) / count;
-    console.log(
-      `limits: ${count} alerts (${Buffer.byteLength(body)} bytes) stored in ${ms} ms over HTTP; metadata ${Math.round(bytesPerAlert)} bytes per alert`,
-    );
-  });
+  it.each([1_000, 5_000])(
+    'stores every alert of a notification of %i alerts, once',
+    async (count) => {
+      const run = `fanout-${count}`;
+      const body = notification(run, count);
+      const { status, answer, ms } = await postGrafana(body);
+      expect(status).toBe(202);
+      expect(answer.events).toHaveLength(count);
+      const stored = await storedAlerts(run);
+      expect(stored).toHaveLength(count);
+      expect(new Set(stored.map((item) => JSON.parse(String(item.metadata)).fingerprint)).size).toBe(count);
+      const bytesPerAlert = stored.reduce((sum, item) => sum + Buffer.byteLength(String(item.metadata)), 0) / count;
+      console.log(
+        `limits: ${count} alerts (${Buffer.byteLength(body)} bytes) stored in ${ms} ms over HTTP; metadata ${Math.round(bytesPerAlert)} bytes per alert`,
+      );
+    },
+    NOTIFICATION_TEST_MS,
+  );
 
-  it('after a partial store, the sender retry stores every alert exactly once', async () => {
-    const run = 'partial';
-    // What a function stopped midway leaves behind: the first 300 alerts of the notification stored.
-    const whole = JSON.parse(notification(run, 1_000));
-    const first = await postGrafana(JSON.stringify({ ...whole, alerts: whole.alerts.slice(0, 300) }));
-    expect(first.status).toBe(202);
-    expect(await storedAlerts(run)).toHaveLength(300);
-    const retry = await postGrafana(JSON.stringify(whole));
-    expect(retry.status).toBe(202);
-    expect(retry.answer.events?.filter((event) => event.duplicate)).toHaveLength(300);
-    const stored = await storedAlerts(run);
-    expect(stored).toHaveLength(1_000);
-    expect(new Set(stored.map((item) => JSON.parse(String(item.metadata)).fingerprint)).size).toBe(1_000);
-  });
+  it(
+    'after a partial store, the sender retry stores every alert exactly once',
+    async () => {
+      const run = 'partial';
+      // What a function stopped midway leaves behind: the first 300 alerts of the notification stored.
+      const whole = JSON.parse(notification(run, 1_000));
+      const first = await postGrafana(JSON.stringify({ ...whole, alerts: whole.alerts.slice(0, 300) }));
+      expect(first.status).toBe(202);
+      expect(await storedAlerts(run)).toHaveLength(300);
+      const retry = await postGrafana(JSON.stringify(whole));
+      expect(retry.status).toBe(202);
+      expect(retry.answer.events?.filter((event) => event.duplicate)).toHaveLength(300);
+      const stored = await storedAlerts(run);
+      expect(stored).toHaveLength(1_000);
+      expect(new Set(stored.map((item) => JSON.parse(String(item.metadata)).fingerprint)).size).toBe(1_000);
+    },
+    NOTIFICATION_TEST_MS,
+  );
 });
 
 describe('a GitHub push of 2,048 commits', () => {

@@ -318,6 +318,24 @@ describe('the packaged template', () => {
     ]);
   });
 
+  it("times out every routed function below the HTTP API's 30 s integration limit, and tells each its timeout", () => {
+    const functions = functionsOf(templates.none);
+    const routed = new Set(
+      Object.values(templates.none.Resources)
+        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Integration')
+        .map((r) => /"(\w+)LambdaFunction"/.exec(JSON.stringify(r.Properties.IntegrationUri))?.[1]?.toLowerCase()),
+    );
+    expect([...routed].sort()).toEqual(['confgo', 'devops', 'events', 'git', 'grafana', 'page']);
+    for (const [name, fn] of Object.entries(functions)) {
+      const timeout = fn.Timeout;
+      if (typeof timeout !== 'number') throw new Error(`${name} has no Timeout`);
+      if (routed.has(name)) expect(timeout, name).toBeLessThan(30);
+      const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(String(variables.JUNOEVENT_FUNCTION_TIMEOUT), name).toBe(String(timeout));
+    }
+    expect(functions.grafana?.Timeout).toBe(28);
+  });
+
   it('holds no secret: each function names only where its own secret is', () => {
     const text = JSON.stringify(templates.none);
     expect(text).not.toMatch(/resolve:secretsmanager|whsec_/);

@@ -43,7 +43,12 @@ export function httpApiEvent(spec: RequestSpec): APIGatewayProxyEventV2 {
   };
 }
 
-export function lambdaContext(functionName = 'junoevent-test'): Context {
+/**
+ * A Lambda context whose time left stays at `remainingMs`. The default, the longest HTTP function
+ * timeout, puts the answer-by deadline beyond the test timeout: a slow machine fails a test on its
+ * own timeout, never on a 503.
+ */
+export function lambdaContext(functionName = 'junoevent-test', remainingMs = 28_000): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -53,7 +58,7 @@ export function lambdaContext(functionName = 'junoevent-test'): Context {
     awsRequestId: `req-${Math.random().toString(16).slice(2)}`,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => remainingMs,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -138,18 +138,21 @@ describe('config', () => {
     });
   });
 
-  it('limits bodies per source: 1 MiB for envelopes, 5 MiB for alerts and git, overridable', () => {
+  it('limits bodies per source: 1 MiB for envelopes, the largest limit for alerts and git, overridable', () => {
     const both = '[junoevent.sources.confgo]\nallowUnsigned = true\n[junoevent.sources.git]\nallowUnsigned = true\n';
     const defaults = parse(both);
     expect(defaults.sources.confgo?.maxBodyBytes).toBe(1024 * 1024);
-    expect(defaults.sources.git?.maxBodyBytes).toBe(5 * 1024 * 1024);
+    expect(defaults.sources.git?.maxBodyBytes).toBe(3_014_656);
     const global = parse(`[junoevent]\nmaxBodyBytes = 2048\n${both}`);
     expect(global.sources.git?.maxBodyBytes).toBe(2048);
     const own = parse(`[junoevent]\nmaxBodyBytes = 2048\n${both}maxBodyBytes = 3000000\n`);
     expect(own.sources.confgo?.maxBodyBytes).toBe(2048);
     expect(own.sources.git?.maxBodyBytes).toBe(3_000_000);
     expect(errorOf(`${both}maxBodyBytes = 7000000\n`)).toContain(
-      'junoevent.sources.git.maxBodyBytes must be a whole number from 1024 to 6291456',
+      'junoevent.sources.git.maxBodyBytes must be at most 3014656 bytes',
+    );
+    expect(errorOf(`${both}maxBodyBytes = 1000\n`)).toContain(
+      'junoevent.sources.git.maxBodyBytes must be a whole number from 1024 to 3014656 (got 1000)',
     );
   });
 

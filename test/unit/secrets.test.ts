@@ -126,7 +126,15 @@ describe('run-time secrets', () => {
     if (source === undefined) throw new Error('no confgo section');
     const request = (secret: string) => {
       const headers = signStandard(secret, '{}', { id: `msg_${secret.slice(-4)}` });
-      return { method: 'POST', path: '/', headers, query: {}, pathParameters: {}, rawBody: '{}' };
+      return {
+        method: 'POST',
+        path: '/',
+        headers,
+        query: {},
+        pathParameters: {},
+        rawBody: '{}',
+        timeLeftMs: () => Infinity,
+      };
     };
     const now = Math.floor(Date.now() / 1000);
     expect(authenticateStandardWebhook(source, request(NEW), now)).toBe(`msg_${NEW.slice(-4)}`);
