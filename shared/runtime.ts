@@ -27,10 +27,10 @@ import { type RedriveOptions, redrive } from './publishing/redrive';
 import { parseReplayRequest, type ReplayRequest, replay } from './publishing/replay';
 import type { Publisher } from './publishing/types';
 import { readApiRoute } from './read-api/route';
-import { envelopeRoute } from './sources/envelope/route';
-import { gitRoute } from './sources/git/route';
-import { grafanaRoute } from './sources/grafana/route';
-import type { WebhookDeps } from './sources/pipeline';
+import { envelopeFamily } from './sources/envelope/family';
+import { gitFamily } from './sources/git/family';
+import { grafanaFamily } from './sources/grafana/family';
+import { type WebhookDeps, webhookRoute } from './sources/pipeline';
 import { createDynamoClient } from './store/client';
 import { createDynamoTable } from './store/dynamo';
 import { recordingStore } from './store/recording';
@@ -125,12 +125,13 @@ function webhookDeps({ config, store, logger, now, publisher }: Runtime): Webhoo
 /** Each HTTP route of the function set, by function name, built from one runtime. */
 export const routes = {
   confgo: (runtime: Runtime) =>
-    envelopeRoute('confgo', withCredentials(runtime, 'confgo', source('confgo')), webhookDeps(runtime)),
+    webhookRoute(envelopeFamily('confgo'), withCredentials(runtime, 'confgo', source('confgo')), webhookDeps(runtime)),
   devops: (runtime: Runtime) =>
-    envelopeRoute('devops', withCredentials(runtime, 'devops', source('devops')), webhookDeps(runtime)),
+    webhookRoute(envelopeFamily('devops'), withCredentials(runtime, 'devops', source('devops')), webhookDeps(runtime)),
   grafana: (runtime: Runtime) =>
-    grafanaRoute(withCredentials(runtime, 'grafana', source('grafana')), webhookDeps(runtime)),
-  git: (runtime: Runtime) => gitRoute(withCredentials(runtime, 'git', source('git')), webhookDeps(runtime)),
+    webhookRoute(grafanaFamily, withCredentials(runtime, 'grafana', source('grafana')), webhookDeps(runtime)),
+  git: (runtime: Runtime) =>
+    webhookRoute(gitFamily, withCredentials(runtime, 'git', source('git')), webhookDeps(runtime)),
   events: (runtime: Runtime) => readApiRoute(withCredentials(runtime, 'api', apiTokens), runtime.store),
   page: (_runtime: Runtime) => pageRoute(),
 } satisfies Record<Source | 'events' | 'page', (runtime: Runtime) => Route>;

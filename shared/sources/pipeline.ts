@@ -1,15 +1,16 @@
-// The webhook pipeline every source shares: verify → parse → shape (each source's own) → store →
-// publish → respond.
+// The webhook pipeline every sender family shares: authenticate → parse → shape (the family's own,
+// family.ts) → record → publish → respond.
 
 import { FieldError, InvalidEventError } from '../errors';
 import type { Source } from '../event/catalog';
 import { checkJsonShape } from '../event/fields';
 import type { ShapedEvent } from '../event/record';
-import type { HttpResult } from '../http/request';
+import { type HttpRequest, type HttpResult, parseJsonBody, type Route, requireJsonContent } from '../http/request';
 import type { Log } from '../logger';
 import type { Publisher } from '../publishing/types';
 import type { EventStore, RecordOptions, RecordResult } from '../store/types';
 import { within } from '../within';
+import type { SenderFamily } from './family';
 
 export interface WebhookDeps {
   store: EventStore;
@@ -28,19 +29,53 @@ export interface WebhookDeps {
  */
 const PUBLISH_WAIT_MS = 5000;
 
+/** No new event starts with less time than this left: one event's claim and write fit in it. */
+const START_RESERVE_MS = 2000;
+/** Time kept back from the publish wait to answer. */
+const ANSWER_RESERVE_MS = 500;
+
+/** The route of one sender family: its delivery authenticated, shaped, recorded, published, answered. */
+export function webhookRoute<C>(family: SenderFamily<C>, sourceConfig: () => Promise<C>, deps: WebhookDeps): Route {
+  return async (request: HttpRequest) => {
+    const config = await sourceConfig();
+    const nowSeconds = Math.floor(deps.now() / 1000);
+    const authentication = family.authenticate(config, request, nowSeconds);
+    if (!authentication.accepted) throw authentication.refusal;
+    const body = parseJsonBody(family.json?.(request) ?? jsonBody(request));
+    const context = { deliveryKey: authentication.deliveryKey, nowSeconds, metadataBudget: deps.metadataBudget };
+    const shaped = shape(body, (parsed) => family.shape(parsed, request, config, context));
+    if ('ignored' in shaped) return ignored(shaped.ignored, family.source);
+    return recordEvents(family.source, shaped.events, deps, {
+      canStart: () => request.timeLeftMs() > START_RESERVE_MS,
+      publishWaitMs: () => Math.min(PUBLISH_WAIT_MS, request.timeLeftMs() - ANSWER_RESERVE_MS),
+    });
+  };
+}
+
+function jsonBody(request: HttpRequest): string {
+  requireJsonContent(request);
+  return request.rawBody;
+}
+
+export interface RecordEventsOptions extends RecordOptions {
+  /** How long to wait for publishes now; PUBLISH_WAIT_MS when not given. */
+  publishWaitMs?: () => number;
+}
+
 /**
- * Stores the shaped events, publishes the new ones (bounded by PUBLISH_WAIT_MS), and answers 202
- * with their ids. A failed publish leaves the event pending for the redrive.
+ * Stores the shaped events, publishes the new ones (bounded by PUBLISH_WAIT_MS and the time left),
+ * and answers 202 with their ids. A failed publish leaves the event pending for the redrive.
  */
 export async function recordEvents(
   source: Source,
   shaped: readonly ShapedEvent[],
   deps: WebhookDeps,
-  options: RecordOptions = {},
+  options: RecordEventsOptions = {},
 ): Promise<HttpResult> {
-  const results = await deps.store.recordAll(shaped, options);
+  const results = await deps.store.recordAll(shaped, options.canStart ? { canStart: options.canStart } : {});
   const events = results.map(({ record, duplicate }) => ({ id: record.id, operation: record.operation, duplicate }));
-  const publishing = deps.publisher === undefined ? {} : await publishPending(results, deps.publisher, deps);
+  const waitMs = Math.max(0, options.publishWaitMs?.() ?? PUBLISH_WAIT_MS);
+  const publishing = deps.publisher === undefined ? {} : await publishPending(results, deps.publisher, deps, waitMs);
   return {
     status: 202,
     body: { events },
@@ -55,7 +90,12 @@ export async function recordEvents(
   };
 }
 
-async function publishPending(results: readonly RecordResult[], publisher: Publisher, deps: WebhookDeps) {
+async function publishPending(
+  results: readonly RecordResult[],
+  publisher: Publisher,
+  deps: WebhookDeps,
+  waitMs: number,
+) {
   const pending = results.filter((result) => result.pending).map((result) => result.record);
   if (pending.length === 0) return { published: 0 };
   const attempts = pending.map(async (record) => {
@@ -71,7 +111,7 @@ async function publishPending(results: readonly RecordResult[], publisher: Publi
       return false;
     }
   });
-  const settled = await within(Promise.all(attempts), PUBLISH_WAIT_MS, undefined);
+  const settled = await within(Promise.all(attempts), waitMs, undefined);
   const published = settled?.filter(Boolean).length ?? 0;
   return { published, left_pending: pending.length - published, ...(settled ? {} : { publish_wait_exceeded: true }) };
 }

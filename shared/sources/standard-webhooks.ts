@@ -3,13 +3,10 @@
 import { createHmac } from 'node:crypto';
 import { inRotation, type SourceConfig } from '../config/types';
 import { sameSecret } from '../crypto';
-import { UnauthorizedError } from '../errors';
 import type { HttpRequest } from '../http/request';
+import { type Authentication, accepted, anyCredential, refused, timestampRefusal } from './verify';
 
-/** Senders sign "<webhook-id>.<webhook-timestamp>.<body>"; we accept ±5 minutes. */
-const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
-
-interface StandardWebhookHeaders {
+export interface StandardWebhookHeaders {
   id: string | undefined;
   timestamp: string | undefined;
   signature: string | undefined;
@@ -23,82 +20,64 @@ export function standardWebhookHeaders(headers: Readonly<Record<string, string |
   };
 }
 
-/** Checks a signing timestamp (unix seconds) against the tolerance; `what` names it in errors. */
-export function checkTimestamp(value: string | undefined, nowSeconds: number, what: string): void {
-  if (value === undefined || !/^\d{1,12}$/.test(value)) {
-    throw new UnauthorizedError('invalid_signature', `${what} must be unix seconds`);
-  }
-  if (Math.abs(nowSeconds - Number(value)) > SIGNATURE_TOLERANCE_SECONDS) {
-    throw new UnauthorizedError(
-      'stale_signature',
-      `${what} is more than ${SIGNATURE_TOLERANCE_SECONDS} seconds from now`,
-    );
-  }
+/**
+ * Whether one of the "v1," signatures (several are space-separated during a sender's key rotation)
+ * is the HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>" with `secret`.
+ */
+export function standardSignatureMatches(
+  secret: string,
+  { id, timestamp, signature }: StandardWebhookHeaders,
+  rawBody: string,
+): boolean {
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${rawBody}`).digest();
+  return (signature ?? '')
+    .split(' ')
+    .filter((part) => part.startsWith('v1,'))
+    .map((part) => sameSecret(Buffer.from(part.slice(3), 'base64'), expected))
+    .includes(true);
 }
 
 /**
- * Verifies a Standard Webhooks signature (HMAC-SHA256 "v1," signatures; several space-separated
- * signatures are allowed during key rotation). Returns the webhook id.
+ * A Standard Webhooks delivery signed with one of `secrets`, within the time window: accepted with
+ * its webhook id as the delivery key.
  */
 export function verifyStandardWebhook(
-  secret: string,
+  secrets: readonly string[],
   headers: StandardWebhookHeaders,
   rawBody: string,
   nowSeconds: number,
-): string {
+): Authentication {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature) {
-    throw new UnauthorizedError(
+    return refused(
       'missing_signature',
       'webhook-id, webhook-timestamp and webhook-signature headers are required (Standard Webhooks)',
     );
   }
-  checkTimestamp(timestamp, nowSeconds, 'webhook-timestamp');
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${rawBody}`).digest();
-  const matches = signature
-    .split(' ')
-    .filter((part) => part.startsWith('v1,'))
-    .some((part) => sameSecret(Buffer.from(part.slice(3), 'base64'), expected));
-  if (!matches) {
-    throw new UnauthorizedError('invalid_signature', 'webhook-signature does not match the body and the secret');
+  const stale = timestampRefusal(timestamp, nowSeconds, 'webhook-timestamp');
+  if (stale !== undefined) return stale;
+  if (!anyCredential(secrets, (secret) => standardSignatureMatches(secret, headers, rawBody))) {
+    return refused('invalid_signature', 'webhook-signature does not match the body and the secret');
   }
-  return id;
+  return accepted(id);
 }
 
 /**
- * Runs `verify` with each secret in turn (the current one, then the previous one of a rotation) and
- * returns what the first that matches gives. Only a signature that does not match moves on to the
- * next secret; any other refusal (missing, stale) is the same for every secret and is thrown at once.
- */
-export function verifyWithAny<T>(secrets: readonly string[], verify: (secret: string) => T): T {
-  let failure: unknown;
-  for (const secret of secrets) {
-    try {
-      return verify(secret);
-    } catch (error) {
-      if (!(error instanceof UnauthorizedError) || error.code !== 'invalid_signature') throw error;
-      failure = error;
-    }
-  }
-  throw failure;
-}
-
-/**
- * Authenticates a Standard Webhooks request to a source; returns the webhook id (the delivery key),
- * or undefined for an unsigned request that a local config allows.
+ * Authenticates a Standard Webhooks request to a source: its webhook id is the delivery key; an
+ * unsigned request that a local config allows has none.
  */
 export function authenticateStandardWebhook(
   config: SourceConfig,
   request: HttpRequest,
   nowSeconds: number,
-): string | undefined {
+): Authentication {
   const headers = standardWebhookHeaders(request.headers);
   const signed = headers.id !== undefined || headers.signature !== undefined || headers.timestamp !== undefined;
   const secrets = inRotation(config.secret, config.previous.secret);
   if (secrets.length > 0 && (signed || !config.allowUnsigned)) {
-    return verifyWithAny(secrets, (secret) => verifyStandardWebhook(secret, headers, request.rawBody, nowSeconds));
+    return verifyStandardWebhook(secrets, headers, request.rawBody, nowSeconds);
   }
   if (!config.allowUnsigned) throw new Error('unreachable: a source without a secret must allow unsigned requests');
-  return undefined;
+  return accepted();
 }

@@ -152,7 +152,7 @@ describe('config', () => {
       'junoevent.sources.git.maxBodyBytes must be at most 3014656 bytes',
     );
     expect(errorOf(`${both}maxBodyBytes = 1000\n`)).toContain(
-      'junoevent.sources.git.maxBodyBytes must be a whole number from 1024 to 3014656 (got 1000)',
+      'junoevent.sources.git.maxBodyBytes must be a whole number from 1024 to 3014656 (got a whole number)',
     );
   });
 

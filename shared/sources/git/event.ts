@@ -8,13 +8,11 @@ import { isPlainObject } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
 import { recordName, type ShapedEvent } from '../../event/record';
 
-export type GitShape = { events: ShapedEvent[] } | { ignored: string };
-
 export interface GitContext {
   projects: GitSourceConfig['projects'];
   metadataBudget: number;
   nowSeconds: number;
-  deliveryKey: string;
+  deliveryKey: string | undefined;
 }
 
 /** What metadata keeps longest when a body is over budget: where, what and who. */

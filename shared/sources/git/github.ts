@@ -4,7 +4,8 @@
 import { FieldError } from '../../errors';
 import type { Operation } from '../../event/catalog';
 import { ObjectReader } from '../../event/fields';
-import { type GitContext, type GitShape, gitEvent, lookup } from './event';
+import type { Shaped } from '../family';
+import { type GitContext, gitEvent, lookup } from './event';
 
 const GITHUB_KINDS: Readonly<Record<string, Operation>> = {
   push: 'git_push',
@@ -13,7 +14,7 @@ const GITHUB_KINDS: Readonly<Record<string, Operation>> = {
   workflow_run: 'git_pipeline',
 };
 
-export function shapeGitHub(event: string, body: unknown, context: GitContext): GitShape {
+export function shapeGitHub(event: string, body: unknown, context: GitContext): Shaped {
   if (event === 'ping') return { ignored: 'ping' };
   const base = Object.hasOwn(GITHUB_KINDS, event) ? GITHUB_KINDS[event] : undefined;
   if (base === undefined) return { ignored: 'GitHub events of this X-GitHub-Event are not recorded' };

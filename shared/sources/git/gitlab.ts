@@ -5,7 +5,8 @@
 import { FieldError } from '../../errors';
 import type { Operation } from '../../event/catalog';
 import { ObjectReader } from '../../event/fields';
-import { type GitContext, type GitShape, gitEvent, isZeroSha, lookup } from './event';
+import type { Shaped } from '../family';
+import { type GitContext, gitEvent, isZeroSha, lookup } from './event';
 
 /** The operation of each object_kind we record. */
 const OBJECT_KINDS: Readonly<Record<string, Operation>> = {
@@ -32,7 +33,7 @@ const HOOK_KINDS: Readonly<Record<string, string>> = {
 /** What a System Hook records: repository events; user, group and project administration are ignored. */
 const SYSTEM_KINDS: readonly string[] = ['push', 'tag_push', 'merge_request'];
 
-export function shapeGitLab(event: string, body: unknown, context: GitContext): GitShape {
+export function shapeGitLab(event: string, body: unknown, context: GitContext): Shaped {
   const hook = ObjectReader.of(body, '');
   const objectKind = event === 'System Hook' ? systemKind(hook) : projectKind(event, hook);
   if (typeof objectKind !== 'string') return objectKind;
