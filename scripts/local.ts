@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { resolve } from 'node:path';
 import { applySecret, type SecretTarget } from '../shared/config/config';
 import type { Config } from '../shared/config/types';
-import { isPlainObject } from '../shared/event/fields';
+import { isPlainObject } from '../shared/json';
 
 export const ROOT = resolve(__dirname, '..');
 export const DEFAULT_DATA_DIR = resolve(ROOT, '.data');

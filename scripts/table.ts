@@ -16,7 +16,7 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
-import { isPlainObject } from '../shared/event/fields';
+import { isPlainObject } from '../shared/json';
 
 const SERVERLESS_FILE = resolve(__dirname, '..', 'serverless.yml');
 

@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError, FieldError } from '../errors';
 import { SOURCES, type Source } from '../event/catalog';
-import { isPlainObject, ObjectReader } from '../event/fields';
+import { isPlainObject, ObjectReader } from '../json';
+import { cutText } from '../text';
 import { parseDuration } from './duration';
 import { readRocketMq } from './rocketmq';
 import { readEnvelopeSource, readGitSource, readGrafanaSource } from './sources';
@@ -151,7 +152,7 @@ function onlyCredentialKeys(secret: Record<string, unknown>, allowed: readonly s
 }
 
 function boundedKey(key: string): string {
-  return key.length > 64 ? `${key.slice(0, 64)}…` : key;
+  return cutText(key, 64);
 }
 
 function withFieldErrorsAsConfigErrors<T>(where: string, read: () => T): T {

@@ -6,7 +6,8 @@
 // When anything is cut, the result starts with the kind's `summary` (its essential scalars: ref,
 // action, number, title, user, alert name, status …), which survives at any allowed budget.
 
-import { isPlainObject } from './fields';
+import { isPlainObject } from '../json';
+import { cutText } from '../text';
 
 export interface FitOptions {
   /** Fields kept as long as at all possible (reduced to their scalar parts only as a last resort). */
@@ -101,7 +102,7 @@ export function fitMetadata(body: Record<string, unknown>, budget: number, optio
   const bySizeDescending = (names: string[]) =>
     names.sort((a, b) => (entries.get(b)?.size ?? 0) - (entries.get(a)?.size ?? 0) || (a < b ? -1 : 1));
   const listNames = (names: string[]) => {
-    const listed = names.slice(0, LISTED_NAMES).map((name) => name.slice(0, LISTED_NAME_CHARS));
+    const listed = names.slice(0, LISTED_NAMES).map((name) => cutText(name, LISTED_NAME_CHARS));
     return names.length > LISTED_NAMES ? [...listed, `… ${names.length - LISTED_NAMES} more`] : listed;
   };
   const candidates = bySizeDescending([...entries.keys()].filter((key) => !options.keep.includes(key)));
@@ -154,22 +155,18 @@ function boundStrings(summary: Record<string, unknown>, chars: number): Record<s
 }
 
 function scalar(value: unknown, chars: number): unknown {
-  if (typeof value === 'string') return cut(value, chars);
+  if (typeof value === 'string') return cutText(value, chars);
   return typeof value === 'number' || typeof value === 'boolean' || value === null ? value : null;
-}
-
-function cut(text: string, chars: number): string {
-  return text.length > chars ? `${text.slice(0, chars)}…` : text;
 }
 
 /** An object's string, number and boolean fields, strings cut to 256 characters; other values become null. */
 function scalarsOf(value: unknown): unknown {
-  if (typeof value === 'string') return cut(value, 256);
+  if (typeof value === 'string') return cutText(value, 256);
   if (!isPlainObject(value)) return typeof value === 'number' || typeof value === 'boolean' ? value : null;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (typeof item === 'number' || typeof item === 'boolean') out[key] = item;
-    else if (typeof item === 'string') out[key] = cut(item, 256);
+    else if (typeof item === 'string') out[key] = cutText(item, 256);
   }
   return out;
 }

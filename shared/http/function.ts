@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { BadRequestError, HttpError, PayloadTooLargeError, ServiceUnavailableError } from '../errors';
-import { isPlainObject } from '../event/fields';
+import { isPlainObject } from '../json';
 import type { Log } from '../logger';
 import type { HttpRequest, HttpResult, Route } from './request';
 

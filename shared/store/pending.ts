@@ -3,7 +3,7 @@
 // commands.ts, the item rules live in items.ts.
 
 import { type AttributeValue, type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isPlainObject } from '../event/fields';
+import { isPlainObject } from '../json';
 import { readByKeys } from './batch-get';
 import { allFromAttributes, conditionally, unconditionally } from './client';
 import { markPublishedInput, markPublishFailedInput, pendingShardInput } from './commands';

@@ -4,7 +4,7 @@
 
 import { FieldError } from '../../errors';
 import type { Operation } from '../../event/catalog';
-import { ObjectReader } from '../../event/fields';
+import { ObjectReader } from '../../json';
 import type { Shaped } from '../family';
 import { type GitContext, gitEvent, isZeroSha, lookup } from './event';
 

@@ -5,15 +5,10 @@
 import type { LabelMapping } from '../../config/types';
 import { sha256Base64url, sha256Hex } from '../../crypto';
 import { FieldError } from '../../errors';
-import { ObjectReader, readStringMap } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
-import {
-  cutText,
-  EARLIEST_SENDER_TIME,
-  MAX_FUTURE_SKEW_SECONDS,
-  recordName,
-  type ShapedEvent,
-} from '../../event/record';
+import { EARLIEST_SENDER_TIME, MAX_FUTURE_SKEW_SECONDS, recordName, type ShapedEvent } from '../../event/record';
+import { ObjectReader, readStringMap } from '../../json';
+import { cutText } from '../../text';
 
 type AlertFormat = 'grafana' | 'alertmanager' | 'grafana-legacy';
 
