@@ -10,7 +10,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { readByKeys } from './batch-get';
-import { allFromAttributes, conditionally, fromAttributes, unconditionally } from './client';
+import { allFromAttributes, conditionally, fromAttributes, orUnavailable } from './client';
 import { claimDeliveryInput, getItemInput, listingPageInput, putEventInput, repointDeliveryInput } from './commands';
 import { parseDeliveryItem, parseEventItem, parseStoredEvent } from './items';
 import { pendingOperations } from './pending';
@@ -33,7 +33,7 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
   const now = options.now ?? Date.now;
 
   async function getItem(pk: string): Promise<Record<string, unknown> | undefined> {
-    const result = await unconditionally(() => client.send(new GetItemCommand(getItemInput(table, pk))));
+    const result = await orUnavailable(() => client.send(new GetItemCommand(getItemInput(table, pk))));
     return fromAttributes(result.Item);
   }
 
@@ -105,7 +105,7 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
 
   async function queryPage(input: ReturnType<typeof listingPageInput>, fromCursor: boolean) {
     try {
-      return await unconditionally(() => client.send(new QueryCommand(input)));
+      return await orUnavailable(() => client.send(new QueryCommand(input)));
     } catch (error) {
       // A key condition DynamoDB refuses can only have come from the client's cursor.
       if (fromCursor && error instanceof Error && error.name === 'ValidationException') throw invalidCursor();
