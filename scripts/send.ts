@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config';
-import { displayPath, locateInstance, networkReason } from './instance';
-import { functionEnvironment, localSettings, ROOT, withLocalSecrets } from './local';
-import { curlCommand, isSender, prepare, SENDERS } from './senders';
+import { displayPath, locateInstance, networkReason } from './lib/instance';
+import { functionEnvironment, localSettings, ROOT, withLocalSecrets } from './lib/local';
+import { curlCommand, isSender, prepare, SENDERS } from './lib/senders';
 
 const USAGE = [
   'usage: npm run send -- <sender> <file.json> [--event <name>] [--id <delivery-id>] [--read] [--curl]',

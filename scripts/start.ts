@@ -13,10 +13,17 @@ import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConfig } from '../shared/config/config';
 import type { Config } from '../shared/config/types';
-import { banner, brokerAnswers, publishingLine } from './banner';
-import { buildFunctions } from './build';
-import { startDynalite } from './dynalite';
-import { claimState, displayPath, type InstanceState, releaseState, runningInstance, updateState } from './instance';
+import { banner, brokerAnswers, publishingLine } from './lib/banner';
+import { buildFunctions } from './lib/bundle';
+import { startDynalite } from './lib/dynalite';
+import {
+  claimState,
+  displayPath,
+  type InstanceState,
+  releaseState,
+  runningInstance,
+  updateState,
+} from './lib/instance';
 import {
   functionEnvironment,
   type LocalSettings,
@@ -27,10 +34,10 @@ import {
   withLocalSecrets,
   writeFunctionSecrets,
   writePrivateFile,
-} from './local';
-import { bindError } from './net';
-import { OfflineOutput } from './offline-output';
-import { ensureTable } from './table';
+} from './lib/local';
+import { bindError } from './lib/net';
+import { OfflineOutput } from './lib/offline-output';
+import { ensureTable } from './lib/table';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

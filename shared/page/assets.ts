@@ -1,6 +1,6 @@
 // The page's three files, as strings in the function bundle: no CDN, nothing fetched from outside.
 // The script is shared/page/browser/ bundled for the browser when the page's files are built
-// (scripts/page-script.mts); it carries the service's own catalog.
+// (scripts/lib/page-script.mts); it carries the service's own catalog.
 
 export { PAGE_SCRIPT } from 'virtual:page-script';
 

@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InstanceState } from '../../scripts/instance';
-import { freePort } from '../../scripts/net';
+import type { InstanceState } from '../../scripts/lib/instance';
+import { freePort } from '../../scripts/lib/net';
 import { killLocal, type LocalService, ROOT, runScript, startLocal } from '../support/local-start';
 import { storedEvents } from '../support/pipeline';
 

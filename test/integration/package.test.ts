@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/net';
+import { freePort } from '../../scripts/lib/net';
 import { SECRETS } from '../support/config';
 import { startTestTable, type TestTable } from '../support/dynamo';
 import { httpApiEvent, signStandard } from '../support/http';
