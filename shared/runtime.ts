@@ -5,14 +5,8 @@
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import {
-  applySecret,
-  loadConfig,
-  readReplaySecret,
-  requireApiToken,
-  requireSource,
-  type SecretTarget,
-} from './config/config';
+import { applySecret, loadConfig, requireApiToken, requireSource } from './config/config';
+import { readReplaySecret, type SecretTarget } from './config/secret-keys';
 import { cachedSecret, type SecretProvider, secretProviderFrom } from './config/secrets';
 import { type Config, inRotation } from './config/types';
 import { ConfigError } from './errors';
@@ -24,7 +18,8 @@ import { createLogger, type Log } from './logger';
 import { pageRoute } from './page/route';
 import { createPublisher } from './publishing/publisher';
 import { type RedriveOptions, redrive } from './publishing/redrive';
-import { parseReplayRequest, type ReplayRequest, replay } from './publishing/replay';
+import { replay } from './publishing/replay';
+import { parseReplayRequest, type ReplayRequest } from './publishing/replay-request';
 import type { Publisher } from './publishing/types';
 import { readApiRoute } from './read-api/route';
 import { envelopeFamily } from './sources/envelope/family';

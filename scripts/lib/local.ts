@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { applySecret, type SecretTarget } from '../../shared/config/config';
+import { applySecret } from '../../shared/config/config';
+import type { SecretTarget } from '../../shared/config/secret-keys';
 import type { Config } from '../../shared/config/types';
 import { isPlainObject } from '../../shared/json';
 

@@ -7,9 +7,9 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError, FieldError } from '../errors';
 import { SOURCES, type Source } from '../event/catalog';
 import { isPlainObject, ObjectReader } from '../json';
-import { cutText } from '../text';
 import { parseDuration } from './duration';
 import { readRocketMq } from './rocketmq';
+import { onlyCredentialKeys, SECRET_KEYS, type SecretTarget } from './secret-keys';
 import { readEnvelopeSource, readGitSource, readGrafanaSource } from './sources';
 import {
   type Config,
@@ -83,18 +83,6 @@ export function parseConfig(text: string, options: { file: string; env: NodeJS.P
   return withFieldErrorsAsConfigErrors(file, () => Object.freeze(readConfig(file, context)));
 }
 
-/** Where a function's run-time secret goes: a source's section, or [junoevent.api] for the read API. */
-export type SecretTarget = Source | 'api';
-
-/** The keys a function's secret may set: its credentials only, never a setting such as allowUnsigned. */
-export const SECRET_KEYS: Readonly<Record<SecretTarget, readonly string[]>> = {
-  confgo: ['secret', 'previous'],
-  devops: ['secret', 'previous'],
-  grafana: ['secret', 'token', 'username', 'password', 'previous'],
-  git: ['secret', 'signingSecret', 'previous'],
-  api: ['token', 'previous'],
-};
-
 /**
  * The config with a run-time secret's keys (secret, token, …, previous) added to the target's
  * section, checked exactly as if they had been in the file. Throws ConfigError naming the secret,
@@ -121,38 +109,6 @@ export function applySecret(
   return withFieldErrorsAsConfigErrors(`${config.file} with ${name}`, () =>
     Object.freeze(readConfig(config.file, { ...config.context, document, applied: target })),
   );
-}
-
-/** The shortest replay key accepted: `npm run secrets` makes 43 characters (32 random bytes). */
-const MIN_RESUME_KEY_LENGTH = 32;
-
-/**
- * The replay function's secret: `resumeKey`, the key that signs its resume tokens, and nothing else.
- * Throws ConfigError naming the secret and the key, never the value.
- */
-export function readReplaySecret(secret: Record<string, unknown>, name: string): string {
-  onlyCredentialKeys(secret, ['resumeKey'], name);
-  const key = secret.resumeKey;
-  if (typeof key !== 'string' || key.length < MIN_RESUME_KEY_LENGTH) {
-    throw new ConfigError(
-      `secret ${name}: resumeKey must be a random string of at least ${MIN_RESUME_KEY_LENGTH} characters`,
-    );
-  }
-  return key;
-}
-
-function onlyCredentialKeys(secret: Record<string, unknown>, allowed: readonly string[], name: string): void {
-  for (const key of Object.keys(secret)) {
-    if (!allowed.includes(key)) {
-      throw new ConfigError(
-        `secret ${name} may set only credentials (${allowed.join(', ')}): ${JSON.stringify(boundedKey(key))} is not one`,
-      );
-    }
-  }
-}
-
-function boundedKey(key: string): string {
-  return cutText(key, 64);
 }
 
 function withFieldErrorsAsConfigErrors<T>(where: string, read: () => T): T {

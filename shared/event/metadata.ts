@@ -83,15 +83,7 @@ export function fitMetadata(body: Record<string, unknown>, budget: number, optio
     // A placeholder at least as long as the final counts, so the room computed here stays enough.
     truncated[trim] = { kept: list.length, dropped: list.length };
     replace(trim, '[]');
-    const room = budget - total();
-    let used = 0;
-    let count = 0;
-    for (let index = texts.length - 1; index >= 0; index -= 1) {
-      const size = bytes(texts[index] as string) + (count > 0 ? 1 : 0);
-      if (used + size > room) break;
-      used += size;
-      count += 1;
-    }
+    const count = newestThatFit(texts, budget - total());
     truncated[trim] = { kept: count, dropped: list.length - count };
     replace(trim, `[${texts.slice(texts.length - count).join(',')}]`);
     if (count === list.length) delete truncated[trim];
@@ -101,10 +93,6 @@ export function fitMetadata(body: Record<string, unknown>, budget: number, optio
   const dropped: string[] = [];
   const bySizeDescending = (names: string[]) =>
     names.sort((a, b) => (entries.get(b)?.size ?? 0) - (entries.get(a)?.size ?? 0) || (a < b ? -1 : 1));
-  const listNames = (names: string[]) => {
-    const listed = names.slice(0, LISTED_NAMES).map((name) => cutText(name, LISTED_NAME_CHARS));
-    return names.length > LISTED_NAMES ? [...listed, `… ${names.length - LISTED_NAMES} more`] : listed;
-  };
   const candidates = bySizeDescending([...entries.keys()].filter((key) => !options.keep.includes(key)));
   for (const name of candidates) {
     if (fits()) break;
@@ -129,6 +117,25 @@ export function fitMetadata(body: Record<string, unknown>, budget: number, optio
     truncated: { original_bytes: originalBytes, reason: 'essential fields exceed the budget' },
   };
   return JSON.stringify(last);
+}
+
+/** How many of the last `texts` fit in `room` bytes as a JSON list's items. */
+function newestThatFit(texts: readonly string[], room: number): number {
+  let used = 0;
+  let count = 0;
+  for (let index = texts.length - 1; index >= 0; index -= 1) {
+    const size = bytes(texts[index] as string) + (count > 0 ? 1 : 0);
+    if (used + size > room) break;
+    used += size;
+    count += 1;
+  }
+  return count;
+}
+
+/** Names for the `truncated` report: the first few, each cut short, and how many more. */
+function listNames(names: readonly string[]): string[] {
+  const listed = names.slice(0, LISTED_NAMES).map((name) => cutText(name, LISTED_NAME_CHARS));
+  return names.length > LISTED_NAMES ? [...listed, `… ${names.length - LISTED_NAMES} more`] : listed;
 }
 
 /** The summary with strings cut and maps bounded, so it fits the smallest allowed budget. */
