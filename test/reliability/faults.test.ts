@@ -148,7 +148,9 @@ describe('broker scenarios', () => {
   it('run in CI: a broker is named by JUNOEVENT_TEST_BROKER', () => {
     if (process.env.CI && !BROKER) throw new Error('CI must run the broker scenarios: set JUNOEVENT_TEST_BROKER');
     if (!BROKER)
-      console.warn('reliability broker scenarios NOT run: no broker (see README, "Tests that need the broker")');
+      console.warn(
+        'reliability broker scenarios NOT run: no broker (see docs/development.md, "Tests that need the broker")',
+      );
     expect(BROKER !== undefined || !process.env.CI).toBe(true);
   });
 });
