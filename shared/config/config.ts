@@ -215,7 +215,7 @@ function readMaxBodyBytes(section: ObjectReader): number | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > MAX_BODY_BYTES_LIMIT) {
     throw new FieldError(
       section.at('maxBodyBytes'),
-      `at most ${MAX_BODY_BYTES_LIMIT} bytes, the largest body whose API Gateway event fits Lambda's ${LAMBDA_PAYLOAD_BYTES}-byte invocation payload with the body's JSON escaping (see the README's Body limits)`,
+      `at most ${MAX_BODY_BYTES_LIMIT} bytes, the largest body whose API Gateway event fits Lambda's ${LAMBDA_PAYLOAD_BYTES}-byte invocation payload with the body's JSON escaping (see docs/senders.md, Body limits)`,
       value,
     );
   }
@@ -238,7 +238,7 @@ export function requireSource<S extends Source>(config: Config, source: S): NonN
   const found = config.sources[source];
   if (found === undefined) {
     throw new ConfigError(
-      `junoevent config ${config.file}: [junoevent.sources.${source}] must be present (see the README's configuration reference)`,
+      `junoevent config ${config.file}: [junoevent.sources.${source}] must be present (see docs/configuration.md)`,
     );
   }
   const credentials = [

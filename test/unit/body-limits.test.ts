@@ -115,7 +115,7 @@ describe('maxBodyBytes in the config', () => {
       MAX_BODY_BYTES_LIMIT,
     );
     expect(() => parse(`${sections}maxBodyBytes = ${MAX_BODY_BYTES_LIMIT + 1}\n`)).toThrow(
-      `junoevent config limits.toml: junoevent.sources.git.maxBodyBytes must be at most 3014656 bytes, the largest body whose API Gateway event fits Lambda's 6291456-byte invocation payload with the body's JSON escaping (see the README's Body limits) (got a whole number)`,
+      `junoevent config limits.toml: junoevent.sources.git.maxBodyBytes must be at most 3014656 bytes, the largest body whose API Gateway event fits Lambda's 6291456-byte invocation payload with the body's JSON escaping (see docs/senders.md, Body limits) (got a whole number)`,
     );
     expect(() => parse(`[junoevent]\nmaxBodyBytes = 6291456\n${sections}`)).toThrow(
       'junoevent.maxBodyBytes must be at most 3014656 bytes',
