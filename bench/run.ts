@@ -16,7 +16,7 @@ import { freePort, listening } from '../scripts/lib/net';
 import { ensureTable, tableDefinition } from '../scripts/lib/table';
 import { parseConfig } from '../shared/config/config';
 import type { Publisher } from '../shared/publishing/types';
-import { assemble, redriveWith, routeHandler } from '../shared/runtime';
+import { assemble, functionHandler, redriveWith } from '../shared/runtime';
 import { billWrite, type Item, totalUnits } from './billing';
 import { apiEvent, type BenchSource, benchConfig, context, request, SOURCES } from './requests';
 import { currentDesign, LEGACY_DESIGN, simulateStorm } from './scale';
@@ -269,7 +269,7 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
       measured.read = 0;
       billed.fill(0);
       publishes = 0;
-      const handler = routeHandler(source, runtime);
+      const handler = functionHandler(source, runtime);
       let events = 0;
       let bytes = 0;
       for (let n = 0; n < requests; n += 1) {

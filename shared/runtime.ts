@@ -12,7 +12,7 @@ import { type Config, inRotation } from './config/types';
 import { ConfigError } from './errors';
 import { isSource, type Source } from './event/catalog';
 import { createIdGenerator, type IdGenerator } from './event/ids';
-import { httpFunction, serviceUnavailableResponse } from './http/function';
+import { httpHandler, serviceUnavailableResponse } from './http/function';
 import type { Route } from './http/request';
 import { createLogger, type Log } from './logger';
 import { pageRoute } from './page/route';
@@ -133,11 +133,11 @@ export const routes = {
 
 export type RouteName = keyof typeof routes;
 
-/** The Lambda handler of one route over `runtime`. */
-export function routeHandler(name: RouteName, runtime: Runtime) {
+/** The Lambda handler of one HTTP function over `runtime`. */
+function routeHandler(name: RouteName, runtime: Runtime) {
   const { config, logger } = runtime;
   const maxBodyBytes = isSource(name) ? requireSource(config, name).maxBodyBytes : config.maxBodyBytes;
-  return httpFunction(routes[name](runtime), { name, logger, maxBodyBytes });
+  return httpHandler(routes[name](runtime), { name, logger, maxBodyBytes });
 }
 
 let container: Runtime | undefined;
@@ -148,11 +148,26 @@ function containerRuntime(): Runtime {
   return container;
 }
 
+/** Every function of the set by name, each built from one runtime. */
+export type FunctionName = RouteName | 'redrive' | 'replay';
+
+type FunctionHandler<N extends FunctionName> = N extends 'redrive'
+  ? ReturnType<typeof redriveHandler>
+  : N extends 'replay'
+    ? ReturnType<typeof replayHandler>
+    : ReturnType<typeof routeHandler>;
+
 /**
- * The handler of an HTTP function, built once per container. A config it cannot run with is logged
- * in full, and every request then gets a JSON 503 (never a stack trace, never a 200).
+ * The Lambda handler of function `name`: over `runtime` when given (tests, scripts, the benchmark),
+ * else over the container's, built once when the function's module loads. An HTTP function whose
+ * config it cannot run with logs why in full and answers every request with a JSON 503 (never a
+ * stack trace, never a 200).
  */
-export function httpHandler(name: RouteName) {
+export function functionHandler<N extends FunctionName>(name: N, runtime?: Runtime): FunctionHandler<N>;
+export function functionHandler(name: FunctionName, runtime?: Runtime) {
+  if (name === 'redrive') return redriveHandler(runtime ?? containerRuntime());
+  if (name === 'replay') return replayHandler(runtime ?? containerRuntime());
+  if (runtime !== undefined) return routeHandler(name, runtime);
   try {
     return routeHandler(name, containerRuntime());
   } catch (error) {
@@ -174,8 +189,7 @@ export function redriveWith(runtime: Runtime, options: Omit<RedriveOptions, 'sto
 }
 
 /** The scheduled redrive: publishes what is still pending, within the invocation's time. */
-export function redriveFunction() {
-  const runtime = containerRuntime();
+function redriveHandler(runtime: Runtime) {
   return async (_event: unknown, context: { getRemainingTimeInMillis(): number }) => {
     const report = await redriveWith(runtime, {
       timeLeft: () => context.getRemainingTimeInMillis() > REDRIVE_MARGIN_MS,
@@ -212,8 +226,7 @@ export function replayKey(runtime: Runtime): () => Promise<string> {
 }
 
 /** The replay function (no HTTP route): one bounded run per invocation, with a resume token for the rest. */
-export function replayFunction() {
-  const runtime = containerRuntime();
+function replayHandler(runtime: Runtime) {
   const key = replayKey(runtime);
   return async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
     const resumeKey = await key();

@@ -19,7 +19,7 @@ export const RETRY_AFTER_SECONDS = 5;
  */
 export const DEFAULT_ANSWER_MARGIN_MS = 1_500;
 
-export interface HttpFunctionOptions {
+export interface HttpHandlerOptions {
   name: string;
   logger: Log;
   maxBodyBytes: number;
@@ -36,7 +36,7 @@ export class OutOfTimeError extends ServiceUnavailableError {
 
 type Handler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
-export function httpFunction(route: Route, options: HttpFunctionOptions): Handler {
+export function httpHandler(route: Route, options: HttpHandlerOptions): Handler {
   const { name, logger, maxBodyBytes, answerMarginMs = DEFAULT_ANSWER_MARGIN_MS } = options;
   if (!Number.isFinite(answerMarginMs) || answerMarginMs < 0) {
     throw new RangeError(`answerMarginMs must be a number of milliseconds, 0 or more (got ${answerMarginMs})`);

@@ -9,7 +9,7 @@ import { parseConfig } from '../../shared/config/config';
 import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
 import type { IdGenerator } from '../../shared/event/ids';
 import type { EventDraft } from '../../shared/event/record';
-import { assemble, redriveWith, routeHandler } from '../../shared/runtime';
+import { assemble, functionHandler, redriveWith } from '../../shared/runtime';
 import { createDynamoTable } from '../../shared/store/dynamo';
 import { recordingStore } from '../../shared/store/recording';
 import { deliveryItemKey } from '../../shared/store/schema';
@@ -172,7 +172,7 @@ describe('legacy Grafana alerts', () => {
     let clock = Date.UTC(2026, 0, 1);
     const config = parseConfig(TEST_CONFIG.replace(/timestampHeader = .*\n/, ''), { file: 'legacy.toml', env: {} });
     const runtime = assemble(config, { client: table.client, publisher: undefined, logger: quiet, now: () => clock });
-    const handler = routeHandler('grafana', runtime);
+    const handler = functionHandler('grafana', runtime);
     const post = () =>
       invoke(handler, {
         path: '/webhooks/grafana',
@@ -215,7 +215,7 @@ describe('what a stopped or late webhook leaves (regressions)', () => {
       close: async () => undefined,
     };
     const runtime = assemble(config, { client: table.client, publisher, logger: quiet, now: () => clock });
-    const handler = routeHandler('grafana', runtime);
+    const handler = functionHandler('grafana', runtime);
     const body = JSON.stringify({ title: '[Alerting] disk', ruleId: 9, ruleName: 'disk', state: 'alerting' });
     const post = async () => {
       const response = await invoke(handler, {

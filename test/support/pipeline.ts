@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../shared/config/config';
 import type { RedriveReport } from '../../shared/publishing/redrive';
 import type { Publisher } from '../../shared/publishing/types';
-import { assemble, type Runtime, redriveWith, routeHandler } from '../../shared/runtime';
+import { assemble, functionHandler, type Runtime, redriveWith } from '../../shared/runtime';
 import { createDynamoClient } from '../../shared/store/client';
 import type { EventStore } from '../../shared/store/types';
 import { TEST_CONFIG } from './config';
@@ -43,7 +43,7 @@ export function countingPublisher(): Publisher & { published: number[] } {
 /** The confgo or devops function's handler, over `store`, publishing through `publisher`. */
 export function envelopeHandler(source: 'confgo' | 'devops', store: EventStore, publisher: Publisher): Handler {
   const config = testConfig();
-  return routeHandler(source, { config, store, logger: quiet, now: Date.now, publisher, secrets: undefined });
+  return functionHandler(source, { config, store, logger: quiet, now: Date.now, publisher, secrets: undefined });
 }
 
 /** One redrive run with the real publisher of `configText`, taking every pending event (no grace). */

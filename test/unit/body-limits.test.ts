@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import { EVENT_ENVELOPE_BYTES, LAMBDA_PAYLOAD_BYTES, MAX_BODY_BYTES_LIMIT } from '../../shared/config/types';
-import { httpFunction } from '../../shared/http/function';
+import { httpHandler } from '../../shared/http/function';
 import { httpApiEvent, lambdaContext } from '../support/http';
 
 /** API Gateway's limit on an HTTP API request's request line and header values together. */
@@ -126,7 +126,7 @@ describe('maxBodyBytes in the config', () => {
 describe('a body over the route limit', () => {
   it('gets 413 from junoevent, and a body of exactly the limit reaches the route', async () => {
     const reached: number[] = [];
-    const handler = httpFunction(
+    const handler = httpHandler(
       async (request) => {
         reached.push(Buffer.byteLength(request.rawBody));
         return { status: 202, body: { events: [] } };
