@@ -215,6 +215,49 @@ const RETENTION_MONTHS = 12;
 const SECRET_READS_PER_REQUEST = 1 / 300;
 
 /**
+ * A DynamoDB client that counts the emulator's consumed capacity into `measured` and bills each write
+ * per DynamoDB's rules into `billed`, per design, from the item before and after it.
+ */
+function billingClient(
+  endpoint: string,
+  designs: ReturnType<typeof currentDesign>[],
+  measured: { write: number; read: number },
+  billed: number[],
+) {
+  const probe = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+  const current = async (key: Record<string, AttributeValue> | undefined) =>
+    key === undefined
+      ? undefined
+      : (await probe.send(new GetItemCommand({ TableName: 'appevent', Key: key, ConsistentRead: true }))).Item;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+  client.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      const input = args.input as { Item?: Item; Key?: Item };
+      Object.assign(input, { ReturnConsumedCapacity: 'TOTAL' });
+      const write = /^(Put|Update|Delete)Item/.test(ctx.commandName ?? '');
+      const key = input.Key ?? (input.Item?.pk ? { pk: input.Item.pk } : undefined);
+      const before = write ? await current(key) : undefined;
+      const result = await next(args);
+      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
+      const capacity = output.ConsumedCapacity?.CapacityUnits ?? 0;
+      if (write) {
+        measured.write += capacity;
+        const after = await current(key);
+        designs.forEach((design, d) => {
+          const bill = billWrite(before && design.item(before), after && design.item(after), design.indexes);
+          billed[d] = (billed[d] ?? 0) + totalUnits(bill);
+        });
+      } else {
+        measured.read += capacity;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'billing' },
+  );
+  return { client, probe };
+}
+
+/**
  * 3. Cost per event: billed write units (table and every index the item is projected into, per
  * DynamoDB's rules, from the items the store really writes), checked against the emulator's own table
  * figure; read units per listing page; publishes; and dollars per million events at list prices.
@@ -225,36 +268,7 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
   for (const publishing of [false, true]) {
     const measured = { write: 0, read: 0 };
     const billed = designs.map(() => 0);
-    const probe = new DynamoDBClient({ endpoint, region: 'us-east-1' });
-    const current = async (key: Record<string, AttributeValue> | undefined) =>
-      key === undefined
-        ? undefined
-        : (await probe.send(new GetItemCommand({ TableName: 'appevent', Key: key, ConsistentRead: true }))).Item;
-    const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
-    client.middlewareStack.add(
-      (next, ctx) => async (args) => {
-        const input = args.input as { Item?: Item; Key?: Item };
-        Object.assign(input, { ReturnConsumedCapacity: 'TOTAL' });
-        const write = /^(Put|Update|Delete)Item/.test(ctx.commandName ?? '');
-        const key = input.Key ?? (input.Item?.pk ? { pk: input.Item.pk } : undefined);
-        const before = write ? await current(key) : undefined;
-        const result = await next(args);
-        const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
-        const capacity = output.ConsumedCapacity?.CapacityUnits ?? 0;
-        if (write) {
-          measured.write += capacity;
-          const after = await current(key);
-          designs.forEach((design, d) => {
-            const bill = billWrite(before && design.item(before), after && design.item(after), design.indexes);
-            billed[d] = (billed[d] ?? 0) + totalUnits(bill);
-          });
-        } else {
-          measured.read += capacity;
-        }
-        return result;
-      },
-      { step: 'initialize', name: 'billing' },
-    );
+    const { client, probe } = billingClient(endpoint, designs, measured, billed);
     let publishes = 0;
     const publisher: Publisher = {
       publish: async () => {

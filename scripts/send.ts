@@ -72,35 +72,50 @@ async function main(): Promise<number> {
   const url = `${located.url}${outgoing.route}`;
 
   if (values.curl) {
-    console.log(curlCommand(url, outgoing.headers, file));
-    if (Object.keys(outgoing.headers).some((name) => /timestamp/i.test(name))) {
-      console.error('note: the signature covers the time it was made: the command is accepted for 5 minutes');
-    }
-    if (values.read) {
-      console.error(
-        `note: read an event back with: curl -sS -H 'authorization: Bearer <API token>' ${located.url}/events/<id from the answer>`,
-      );
-    }
+    printCurl(url, outgoing.headers, file, values.read ? located.url : undefined);
     return 0;
   }
 
   const response = await request(url, { method: 'POST', headers: outgoing.headers, body }, located.hint);
   const text = await response.text();
   console.log(response.status, text);
-  let status = response.status >= 400 ? 1 : 0;
+  const status = response.status >= 400 ? 1 : 0;
   if (!values.read || status !== 0) return status;
 
+  return readBack(text, config.api.token, { configName, base: located.url, hint: located.hint });
+}
+
+/** Prints the curl command that sends the same request; with `readFrom`, how to read an event back. */
+function printCurl(url: string, headers: Record<string, string>, file: string, readFrom: string | undefined): void {
+  console.log(curlCommand(url, headers, file));
+  if (Object.keys(headers).some((name) => /timestamp/i.test(name))) {
+    console.error('note: the signature covers the time it was made: the command is accepted for 5 minutes');
+  }
+  if (readFrom !== undefined) {
+    console.error(
+      `note: read an event back with: curl -sS -H 'authorization: Bearer <API token>' ${readFrom}/events/<id from the answer>`,
+    );
+  }
+}
+
+/** Reads back and prints each event the answer named; 1 when one cannot be read. */
+async function readBack(
+  text: string,
+  token: string | undefined,
+  where: { configName: string; base: string; hint: string },
+): Promise<number> {
   const answer = parseJson(text) as { events?: { id: number }[]; ignored?: string } | undefined;
   const ids = answer?.events?.map((event) => event.id) ?? [];
   if (ids.length === 0) {
     console.log(`nothing was stored, so nothing to read back${answer?.ignored ? ` (ignored: ${answer.ignored})` : ''}`);
-    return status;
+    return 0;
   }
-  const token = config.api.token;
-  if (token === undefined) throw new Error(`cannot read the events back: ${configName} sets no junoevent.api.token`);
+  if (token === undefined)
+    throw new Error(`cannot read the events back: ${where.configName} sets no junoevent.api.token`);
+  let status = 0;
   for (const id of ids) {
-    const readUrl = `${located.url}/events/${id}`;
-    const read = await request(readUrl, { headers: { authorization: `Bearer ${token}` } }, located.hint);
+    const readUrl = `${where.base}/events/${id}`;
+    const read = await request(readUrl, { headers: { authorization: `Bearer ${token}` } }, where.hint);
     const record = await read.text();
     console.log(`GET ${readUrl} → ${read.status}`);
     console.log(JSON.stringify(parseJson(record) ?? record, null, 2));
