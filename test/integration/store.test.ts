@@ -291,7 +291,10 @@ describe('what a stopped or late webhook leaves (regressions)', () => {
 
 describe('running out of time (regression: it answered 500)', () => {
   it('answers 503 with Retry-After, keeps what it recorded, and the retry records the rest exactly once', async () => {
-    const text = TEST_CONFIG.replace(/timestampHeader = .*\n/, '').replace(/maxBodyBytes = \d+/, 'maxBodyBytes = 1048576');
+    const text = TEST_CONFIG.replace(/timestampHeader = .*\n/, '').replace(
+      /maxBodyBytes = \d+/,
+      'maxBodyBytes = 1048576',
+    );
     const config = parseConfig(text, { file: 'time.toml', env: {} });
     const runtime = assemble(config, { client: table.client, publisher: undefined, logger: quiet });
     const handler = functionHandler('grafana', runtime);
