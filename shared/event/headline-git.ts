@@ -1,10 +1,9 @@
 // Headlines of GitLab and GitHub events, read from the hook body kept as metadata (or, when it was
 // cut to its budget, from its summary). Pure.
 
-import type { Operation } from './catalog';
 import { Fields, firstLine, join } from './headline-fields';
 
-export function gitHeadline(operation: Operation, metadata: Fields): string | undefined {
+export function gitHeadline(operation: string, metadata: Fields): string | undefined {
   const gitlab = metadata.text('object_kind') !== undefined || metadata.summary().text('sender') === 'gitlab';
   switch (operation) {
     case 'git_push':

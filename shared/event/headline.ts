@@ -7,14 +7,19 @@
 import { deployHeadline } from './headline-deploy';
 import { Fields, join } from './headline-fields';
 import { gitHeadline } from './headline-git';
-import type { AppEvent } from './record';
 import { cutText } from './record';
 
 /** The longest headline, in characters (the last one "…" when cut). */
 export const HEADLINE_CHARS = 140;
 
-/** What the headline is made from: the record's fields (the read API's record, or a stored one). */
-export type HeadlineInput = Pick<AppEvent, 'operation' | 'operation_name' | 'metadata' | 'host_name' | 'env'>;
+/** What the headline is made from: the record's fields (a stored record, or one the page received). */
+export interface HeadlineInput {
+  operation: string;
+  operation_name: string;
+  metadata: string;
+  host_name: string;
+  env: string;
+}
 
 export function headline(record: HeadlineInput): string {
   const metadata = Fields.parse(record.metadata);
