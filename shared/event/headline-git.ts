@@ -150,7 +150,7 @@ function releaseHeadline(metadata: Fields, gitlab: boolean): string | undefined 
   return join(' · ', [join(' ', [tag, shown]), name === tag ? undefined : name]);
 }
 
-/** `deploy success: main (3484a3f) → production`: a deployment reported by GitHub or GitLab. */
+/** `deployed v2.3.0 (4be1c0d) to production`, `deploy failure: main (3484a3f) to staging`: a deployment CI reports. */
 function deploymentHeadline(metadata: Fields, gitlab: boolean): string | undefined {
   const summary = metadata.summary();
   const deployment = metadata.child('deployment');
@@ -161,11 +161,12 @@ function deploymentHeadline(metadata: Fields, gitlab: boolean): string | undefin
     ? metadata.text('environment')
     : (metadata.text('deployment_status', 'environment') ?? deployment.text('environment'));
   const ref = gitlab ? metadata.text('ref') : deployment.text('ref');
-  const sha = gitlab ? metadata.text('sha') : deployment.text('sha');
+  const sha = gitlab ? metadata.text('short_sha') : deployment.text('sha');
   const where = environment ?? summary.text('environment');
   if (status === undefined || where === undefined) return undefined;
   const what = ref ?? summary.text('ref');
   const commit = (sha ?? summary.text('sha'))?.slice(0, 7);
   const version = join(' ', [what, commit === undefined || commit === what ? undefined : `(${commit})`]);
-  return join(': ', [`deploy ${status}`, join(' → ', [version || undefined, where])]);
+  const target = join(' to ', [version || undefined, where]);
+  return status === 'success' ? `deployed ${version ? target : `to ${where}`}` : `deploy ${status}: ${target}`;
 }
