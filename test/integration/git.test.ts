@@ -308,7 +308,7 @@ describe('deploys reported by CI', () => {
   it('records a GitLab Deployment Hook, and one whose user, job and URLs are null', async () => {
     expect((await gitlab('Deployment Hook', fixture('real/gitlab/deployment_hook.json'))).status).toBe(202);
     expect(await onlyEvent()).toMatchObject({
-      app_name: 'edge-gw',
+      app_name: 'ledger-svc',
       aid: 73,
       zone_code: 'eu-central',
       env: 'production',
@@ -318,7 +318,7 @@ describe('deploys reported by CI', () => {
     });
     await table.clear();
     expect((await gitlab('Deployment Hook', fixture('real/gitlab/deployment_hook_api.json'))).status).toBe(202);
-    expect(await onlyEvent()).toMatchObject({ app_name: 'edge-gw', env: 'staging/eu-1', user_name: '', uid: 0 });
+    expect(await onlyEvent()).toMatchObject({ app_name: 'ledger-svc', env: 'staging/eu-1', user_name: '', uid: 0 });
   });
 
   it('answers 422 naming the field for a deployment_status without its state', async () => {
