@@ -2,12 +2,14 @@
 // Posts the body to the local junoevent with the headers the real sender would add, signed with the
 // credentials of the config the running instance serves. The instance is found through the state
 // file npm start writes (PORT and JUNOEVENT_DATA_DIR override). --read then prints each stored
-// event from GET /events/{id}; --curl prints an equivalent curl command instead of sending.
+// event from GET /events/{id}; --curl prints an equivalent curl command instead of sending. Grafana
+// and Alertmanager alerts are moved to the present (scripts/lib/alert-times.ts) unless --id is given.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config';
+import { alertBody } from './lib/alert-times';
 import { displayPath, locateInstance, networkReason } from './lib/instance';
 import { functionEnvironment, localSettings, ROOT, withLocalSecrets } from './lib/local';
 import { curlCommand, isSender, prepare, SENDERS } from './lib/senders';
@@ -18,7 +20,8 @@ const USAGE = [
   ...Object.entries(SENDERS).map(([name, what]) => `  ${name.padEnd(15)} ${what}`),
   '',
   '  --event  the GitLab or GitHub event name (GitLab: from object_kind; GitHub: from the file name github_<event>…)',
-  '  --id     the delivery id to use (send twice with the same id to see a redelivery answered as a duplicate)',
+  '  --id     the delivery id to use (send twice with the same id to see a redelivery answered as a duplicate);',
+  '           alerts are sent with the times in the file, which otherwise move to now on every send',
   '  --read   print each stored event (GET /events/{id}) after sending',
   '  --curl   print the equivalent curl command instead of sending',
   '',
@@ -60,12 +63,14 @@ async function main(): Promise<number> {
 
   // npm runs scripts from the repository root; a path is relative to where npm was run.
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
-  const body = readFileSync(path, 'utf8');
+  const now = new Date();
+  const { body, notes } = alertBody(sender, readFileSync(path, 'utf8'), { id: values.id, curl: values.curl, now });
+  for (const note of notes) console.error(`note: ${note}`);
   const outgoing = prepare(sender, body, config, {
     file: path,
     id: values.id,
     event: values.event,
-    now: new Date(),
+    now,
     configName,
   });
   for (const note of outgoing.notes) console.error(`note: ${note}`);
