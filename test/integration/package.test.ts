@@ -310,6 +310,7 @@ describe('the packaged template', () => {
       'GET /app.js',
       'GET /events',
       'GET /events/{id}',
+      'GET /events/{id}/context',
       'GET /openapi.json',
       'POST /webhooks/confgo',
       'POST /webhooks/devops',
