@@ -16,6 +16,7 @@ import { freePort, listening } from '../scripts/lib/net';
 import { ensureTable, tableDefinition } from '../scripts/lib/table';
 import { parseConfig } from '../shared/config/config';
 import type { Publisher } from '../shared/publishing/types';
+import { eventContext, parseContextQuery } from '../shared/read-api/context';
 import { assemble, functionHandler, redriveWith } from '../shared/runtime';
 import { billWrite, type Item, totalUnits } from './billing';
 import { apiEvent, type BenchSource, benchConfig, context, request, SOURCES } from './requests';
@@ -388,6 +389,23 @@ async function listingReads(endpoint: string): Promise<void> {
       ours: consumed.read,
       baseline: null,
       spread: `${consumed.calls} calls (one query per shard, one batch read) for ${page.events.length} events`,
+      target: '—',
+    });
+  }
+  // The context of an event (GET /events/{id}/context with its defaults): the changes of its app in
+  // the 2 hours before and, for a change, the alerts in the hour after, read with the app listing.
+  const [event] = (await store.list({ app_name: 'bench-7', limit: 1 })).events;
+  if (event !== undefined) {
+    consumed.read = 0;
+    consumed.calls = 0;
+    const body = await eventContext(store, event, parseContextQuery({}));
+    add({
+      section: 'cost',
+      subject: 'context of an event',
+      metric: 'read units per call (defaults)',
+      ours: consumed.read,
+      baseline: null,
+      spread: `${consumed.calls} calls for ${body.before.length} before and ${body.after.length} after`,
       target: '—',
     });
   }
