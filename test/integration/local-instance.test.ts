@@ -112,14 +112,15 @@ describe('one running instance on a port chosen at run time', () => {
     expect(lines).toContain(`junoevent is running at ${service.base} (pid ${state.pid})`);
     expect(lines).toEqual(
       expect.arrayContaining([
-        '  POST /webhooks/confgo   Standard Webhooks signature',
-        '  POST /webhooks/devops   Standard Webhooks signature',
-        '  POST /webhooks/grafana  X-Grafana-Alerting-Signature HMAC + X-Grafana-Alerting-Timestamp or Bearer token',
-        '  POST /webhooks/git      X-Gitlab-Token or X-Hub-Signature-256',
-        '  GET  /events            Authorization: Bearer <API token>',
-        '  GET  /events/{id}       Authorization: Bearer <API token>',
-        '  GET  /                  the events page: open it in a browser (it asks for the API token)',
-        '  GET  /openapi.json      the API contract (OpenAPI 3.1)',
+        '  POST /webhooks/confgo      Standard Webhooks signature',
+        '  POST /webhooks/devops      Standard Webhooks signature',
+        '  POST /webhooks/grafana     X-Grafana-Alerting-Signature HMAC + X-Grafana-Alerting-Timestamp or Bearer token',
+        '  POST /webhooks/git         X-Gitlab-Token or X-Hub-Signature-256',
+        '  GET  /events               Authorization: Bearer <API token>',
+        '  GET  /events/{id}          Authorization: Bearer <API token>',
+        '  GET  /events/{id}/context  Authorization: Bearer <API token>',
+        '  GET  /                     the events page: open it in a browser (it asks for the API token)',
+        '  GET  /openapi.json         the API contract (OpenAPI 3.1)',
         `  API token:   ${service.secrets.apiToken}`,
         `  Secrets:     ${join(dataDir, 'local-secrets.json')}`,
         `  Config:      ${configFile} (saving it reloads the functions; an invalid edit is reported and not used)`,
