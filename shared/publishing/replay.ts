@@ -12,6 +12,7 @@ import { isOperation, isSource, type Operation, SOURCES, type Source, sourcesOf 
 import { ObjectReader } from '../event/fields';
 import type { AppEvent } from '../event/record';
 import type { Log } from '../logger';
+import { type MetricsSink, NO_METRICS } from '../metrics/catalogue';
 import type { EventStore, ListQuery } from '../store/types';
 import type { Publisher } from './types';
 
@@ -77,6 +78,8 @@ export interface ReplayOptions {
   /** Needed unless the request is a dry run. */
   publisher: Publisher | undefined;
   logger: Log;
+  /** Where the run's count is reported (ReplayEvents); nowhere when not given. */
+  metrics?: MetricsSink;
   /** Unix milliseconds. */
   now: () => number;
   /** False once the run must stop (the function's time is nearly up). */
@@ -202,6 +205,7 @@ export async function replay(request: ReplayRequest, options: ReplayOptions): Pr
     stopped: report.stopped,
     ...(error === undefined ? {} : { error }),
   };
+  (options.metrics ?? NO_METRICS).add('ReplayEvents', { outcome: state.dryRun ? 'counted' : 'published' }, count);
   if (error !== undefined) logger.warn('replay stopped: a publish failed', attributes);
   else logger.info(done ? 'replay finished' : 'replay paused', attributes);
   return report;
