@@ -184,7 +184,7 @@ function alarms(context, thresholds) {
     resources[`${capitalized(fn)}ThrottlesAlarm`] = alarm(
       context,
       `${fn}-throttles`,
-      `The ${fn} function was throttled: requests beyond its reserved concurrency were refused 429/503.`,
+      `The ${fn} function was throttled: requests beyond its reserved concurrency were refused.`,
       {
         ...single(lambda('Throttles', fn), 'Sum'),
         EvaluationPeriods: 1,
