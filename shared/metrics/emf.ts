@@ -74,8 +74,10 @@ export function createEmfMetrics(options: EmfOptions): MetricsSink {
   return {
     add<N extends MetricName>(name: N, dimensions: DimensionsOf<N>, value: number) {
       const all = catalogued(name, dimensions);
-      if (all === undefined) {
-        logger.error('metric value dropped: its dimensions are not those the catalogue gives it', { metric: name });
+      if (all === undefined || !Number.isFinite(value)) {
+        logger.error('metric value dropped: not a number, or dimensions other than the catalogue gives it', {
+          metric: name,
+        });
         return;
       }
       all.stage = stage;
@@ -91,21 +93,26 @@ export function createEmfMetrics(options: EmfOptions): MetricsSink {
       else values.push(value);
       group.values.set(name, values);
     },
+    // A metric never fails the invocation that reports it: a document that cannot be written is logged.
     flush() {
       const pending = groups;
       groups = new Map();
       const timestamp = now();
       for (const { dimensions, values } of pending.values()) {
         for (let offset = 0; [...values.values()].some((list) => list.length > offset); offset += VALUES_PER_DOCUMENT) {
-          for (const [dimension, value] of Object.entries(dimensions)) metrics.addDimension(dimension, value);
-          for (const [name, list] of values) {
-            for (const value of list.slice(offset, offset + VALUES_PER_DOCUMENT)) {
-              metrics.addMetric(name, METRICS[name].unit, value);
-            }
-          }
-          metrics.setTimestamp(timestamp);
           try {
+            for (const [dimension, value] of Object.entries(dimensions)) metrics.addDimension(dimension, value);
+            for (const [name, list] of values) {
+              for (const value of list.slice(offset, offset + VALUES_PER_DOCUMENT)) {
+                metrics.addMetric(name, METRICS[name].unit, value);
+              }
+            }
+            metrics.setTimestamp(timestamp);
             write(JSON.stringify(metrics.serializeMetrics()));
+          } catch (error) {
+            logger.error('metrics could not be written', {
+              error: error instanceof Error ? error.message : String(error),
+            });
           } finally {
             metrics.clearMetrics();
             metrics.clearDimensions();

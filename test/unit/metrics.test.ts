@@ -148,9 +148,32 @@ describe('the EMF sink', () => {
     sink.add('Requests', { function: 'confgo', outcome: 'maybe' } as never, 1);
     sink.add('Requests', { function: 'confgo' } as never, 1);
     sink.add('RequestErrors', { function: 'git', error_code: 'Not A Code' }, 1);
+    sink.add('PublishLatency', { function: 'git' }, Number.NaN);
     sink.flush();
     expect(documents()).toEqual([]);
-    expect(errors).toHaveLength(4);
+    expect(errors).toHaveLength(5);
+  });
+
+  it('never fails the invocation when a document cannot be written; the next flush writes again', () => {
+    const errors: string[] = [];
+    let fail = true;
+    const lines: string[] = [];
+    const sink = createEmfMetrics({
+      stage: 'test',
+      now: () => T0,
+      logger: { ...quietLog, error: (message) => errors.push(message) },
+      write: (line) => {
+        if (fail) throw new Error('stdout closed');
+        lines.push(line);
+      },
+    });
+    sink.add('RedriveRuns', {}, 1);
+    expect(() => sink.flush()).not.toThrow();
+    expect(errors).toEqual(['metrics could not be written']);
+    fail = false;
+    sink.add('RedriveRuns', {}, 1);
+    sink.flush();
+    expect(lines.map((line) => JSON.parse(line).RedriveRuns)).toEqual([1]);
   });
 
   it('refuses a stage that is not a plain name', () => {
