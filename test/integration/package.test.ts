@@ -2,7 +2,9 @@
 // from a clean tree (no dist/) builds the code itself; every artifact, unzipped, loads in a fresh
 // Node process and answers an API Gateway event against the embedded DynamoDB with credentials read
 // at run time; each function's role allows exactly what the README's permission table says; the VPC
-// access policy and the gateway endpoint appear only with network=vpc; no secret is in the template.
+// access policy and the gateway endpoint appear only with network=vpc; no secret is in the template;
+// the functions write EMF documents the specification accepts, and every alarm and dashboard line
+// watches a metric the code (or AWS, for the stack's own resources) emits.
 
 import { execFile, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
