@@ -1,7 +1,7 @@
 import { defineConfig, type Plugin } from 'vitest/config';
-import { PAGE_SCRIPT_MODULE, pageScriptModule } from './scripts/page-script.mts';
+import { PAGE_SCRIPT_MODULE, pageScriptModule } from './scripts/lib/page-script.mts';
 
-/** The page's script, bundled as the function build bundles it (scripts/page-script.mts). */
+/** The page's script, bundled as the function build bundles it (scripts/lib/page-script.mts). */
 const pageScript: Plugin = {
   name: 'page-script',
   resolveId: (id) => (id === PAGE_SCRIPT_MODULE ? `\0${PAGE_SCRIPT_MODULE}` : undefined),

@@ -11,12 +11,13 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import autocannon from 'autocannon';
-import { buildFunctions, bundle } from '../scripts/build';
-import { freePort, listening } from '../scripts/net';
-import { ensureTable, tableDefinition } from '../scripts/table';
+import { buildFunctions, bundle } from '../scripts/lib/bundle';
+import { freePort, listening } from '../scripts/lib/net';
+import { ensureTable, tableDefinition } from '../scripts/lib/table';
 import { parseConfig } from '../shared/config/config';
 import type { Publisher } from '../shared/publishing/types';
-import { assemble, redriveWith, routeHandler } from '../shared/runtime';
+import { eventContext, parseContextQuery } from '../shared/read-api/context';
+import { assemble, functionHandler, redriveWith } from '../shared/runtime';
 import { billWrite, type Item, totalUnits } from './billing';
 import { apiEvent, type BenchSource, benchConfig, context, request, SOURCES } from './requests';
 import { currentDesign, LEGACY_DESIGN, simulateStorm } from './scale';
@@ -215,6 +216,49 @@ const RETENTION_MONTHS = 12;
 const SECRET_READS_PER_REQUEST = 1 / 300;
 
 /**
+ * A DynamoDB client that counts the emulator's consumed capacity into `measured` and bills each write
+ * per DynamoDB's rules into `billed`, per design, from the item before and after it.
+ */
+function billingClient(
+  endpoint: string,
+  designs: ReturnType<typeof currentDesign>[],
+  measured: { write: number; read: number },
+  billed: number[],
+) {
+  const probe = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+  const current = async (key: Record<string, AttributeValue> | undefined) =>
+    key === undefined
+      ? undefined
+      : (await probe.send(new GetItemCommand({ TableName: 'appevent', Key: key, ConsistentRead: true }))).Item;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
+  client.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      const input = args.input as { Item?: Item; Key?: Item };
+      Object.assign(input, { ReturnConsumedCapacity: 'TOTAL' });
+      const write = /^(Put|Update|Delete)Item/.test(ctx.commandName ?? '');
+      const key = input.Key ?? (input.Item?.pk ? { pk: input.Item.pk } : undefined);
+      const before = write ? await current(key) : undefined;
+      const result = await next(args);
+      const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
+      const capacity = output.ConsumedCapacity?.CapacityUnits ?? 0;
+      if (write) {
+        measured.write += capacity;
+        const after = await current(key);
+        designs.forEach((design, d) => {
+          const bill = billWrite(before && design.item(before), after && design.item(after), design.indexes);
+          billed[d] = (billed[d] ?? 0) + totalUnits(bill);
+        });
+      } else {
+        measured.read += capacity;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'billing' },
+  );
+  return { client, probe };
+}
+
+/**
  * 3. Cost per event: billed write units (table and every index the item is projected into, per
  * DynamoDB's rules, from the items the store really writes), checked against the emulator's own table
  * figure; read units per listing page; publishes; and dollars per million events at list prices.
@@ -225,36 +269,7 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
   for (const publishing of [false, true]) {
     const measured = { write: 0, read: 0 };
     const billed = designs.map(() => 0);
-    const probe = new DynamoDBClient({ endpoint, region: 'us-east-1' });
-    const current = async (key: Record<string, AttributeValue> | undefined) =>
-      key === undefined
-        ? undefined
-        : (await probe.send(new GetItemCommand({ TableName: 'appevent', Key: key, ConsistentRead: true }))).Item;
-    const client = new DynamoDBClient({ endpoint, region: 'us-east-1' });
-    client.middlewareStack.add(
-      (next, ctx) => async (args) => {
-        const input = args.input as { Item?: Item; Key?: Item };
-        Object.assign(input, { ReturnConsumedCapacity: 'TOTAL' });
-        const write = /^(Put|Update|Delete)Item/.test(ctx.commandName ?? '');
-        const key = input.Key ?? (input.Item?.pk ? { pk: input.Item.pk } : undefined);
-        const before = write ? await current(key) : undefined;
-        const result = await next(args);
-        const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } };
-        const capacity = output.ConsumedCapacity?.CapacityUnits ?? 0;
-        if (write) {
-          measured.write += capacity;
-          const after = await current(key);
-          designs.forEach((design, d) => {
-            const bill = billWrite(before && design.item(before), after && design.item(after), design.indexes);
-            billed[d] = (billed[d] ?? 0) + totalUnits(bill);
-          });
-        } else {
-          measured.read += capacity;
-        }
-        return result;
-      },
-      { step: 'initialize', name: 'billing' },
-    );
+    const { client, probe } = billingClient(endpoint, designs, measured, billed);
     let publishes = 0;
     const publisher: Publisher = {
       publish: async () => {
@@ -269,7 +284,7 @@ async function costPerEvent(endpoint: string, requests: number): Promise<void> {
       measured.read = 0;
       billed.fill(0);
       publishes = 0;
-      const handler = routeHandler(source, runtime);
+      const handler = functionHandler(source, runtime);
       let events = 0;
       let bytes = 0;
       for (let n = 0; n < requests; n += 1) {
@@ -374,6 +389,23 @@ async function listingReads(endpoint: string): Promise<void> {
       ours: consumed.read,
       baseline: null,
       spread: `${consumed.calls} calls (one query per shard, one batch read) for ${page.events.length} events`,
+      target: '—',
+    });
+  }
+  // The context of an event (GET /events/{id}/context with its defaults): the changes of its app in
+  // the 2 hours before and, for a change, the alerts in the hour after, read with the app listing.
+  const [event] = (await store.list({ app_name: 'bench-7', limit: 1 })).events;
+  if (event !== undefined) {
+    consumed.read = 0;
+    consumed.calls = 0;
+    const body = await eventContext(store, event, parseContextQuery({}));
+    add({
+      section: 'cost',
+      subject: 'context of an event',
+      metric: 'read units per call (defaults)',
+      ours: consumed.read,
+      baseline: null,
+      spread: `${consumed.calls} calls for ${body.before.length} before and ${body.after.length} after`,
       target: '—',
     });
   }

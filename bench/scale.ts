@@ -51,6 +51,8 @@ export interface StormMix {
   alertApps: number;
 }
 
+type StormCommon = Pick<EventDraft, 'aid' | 'zone_code' | 'env' | 'uid' | 'create_time'>;
+
 /** The draft and delivery key of the n-th event of the storm. */
 function stormEvent(n: number, mix: StormMix): { draft: EventDraft; deliveryKey: string } {
   const r = (n * 2654435761) % 1000;
@@ -61,38 +63,7 @@ function stormEvent(n: number, mix: StormMix): { draft: EventDraft; deliveryKey:
     uid: 0,
     create_time: 1_800_000_000 + Math.floor(n / 10_000),
   };
-  if (r < mix.alertShare * 1000) {
-    const app = `storm-app-${n % mix.alertApps}`;
-    const metadata = JSON.stringify({
-      format: 'grafana',
-      status: 'firing',
-      labels: { alertname: 'HighLatency', app, instance: `host-${n % 400}:9100`, severity: 'critical' },
-      annotations: {
-        summary: `p99 latency above 2 s on host-${n % 400}`,
-        runbook_url: 'https://runbooks.example/latency',
-      },
-      startsAt: '2026-12-01T10:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      fingerprint: (n * 7919).toString(16).padStart(16, '0'),
-      generatorURL: 'https://grafana.example/alerting/grafana/abc/view',
-      receiver: 'platform',
-      groupKey: '{}/{alertname="HighLatency"}',
-      externalURL: 'https://grafana.example/',
-    });
-    return {
-      draft: {
-        ...common,
-        app_name: app,
-        host_name: `host-${n % 400}:9100`,
-        operator_type: 'openapi',
-        user_name: 'platform',
-        operation: 'grafana_alert_notification',
-        source: 'grafana',
-        metadata,
-      },
-      deliveryKey: `alert:${n}`,
-    };
-  }
+  if (r < mix.alertShare * 1000) return stormAlert(n, mix, common);
   const app = `service-${n % 50}`;
   const kind = r % 3;
   if (kind === 0) {
@@ -125,7 +96,45 @@ function stormEvent(n: number, mix: StormMix): { draft: EventDraft; deliveryKey:
       deliveryKey: `msg_${n}`,
     };
   }
-  // A push of a few commits: about 2.6 KB of metadata.
+  return stormPush(n, app, common);
+}
+
+/** A firing alert of one of the storm's few apps. */
+function stormAlert(n: number, mix: StormMix, common: StormCommon): { draft: EventDraft; deliveryKey: string } {
+  const app = `storm-app-${n % mix.alertApps}`;
+  const metadata = JSON.stringify({
+    format: 'grafana',
+    status: 'firing',
+    labels: { alertname: 'HighLatency', app, instance: `host-${n % 400}:9100`, severity: 'critical' },
+    annotations: {
+      summary: `p99 latency above 2 s on host-${n % 400}`,
+      runbook_url: 'https://runbooks.example/latency',
+    },
+    startsAt: '2026-12-01T10:00:00Z',
+    endsAt: '0001-01-01T00:00:00Z',
+    fingerprint: (n * 7919).toString(16).padStart(16, '0'),
+    generatorURL: 'https://grafana.example/alerting/grafana/abc/view',
+    receiver: 'platform',
+    groupKey: '{}/{alertname="HighLatency"}',
+    externalURL: 'https://grafana.example/',
+  });
+  return {
+    draft: {
+      ...common,
+      app_name: app,
+      host_name: `host-${n % 400}:9100`,
+      operator_type: 'openapi',
+      user_name: 'platform',
+      operation: 'grafana_alert_notification',
+      source: 'grafana',
+      metadata,
+    },
+    deliveryKey: `alert:${n}`,
+  };
+}
+
+/** A push of a few commits: about 2.6 KB of metadata. */
+function stormPush(n: number, app: string, common: StormCommon): { draft: EventDraft; deliveryKey: string } {
   const commit = (i: number) => ({
     id: (n * 31 + i).toString(16).padStart(40, '0'),
     message: `Change ${i} of push ${n}: tune the connection pool and retry budget`,

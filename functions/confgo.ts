@@ -1,4 +1,4 @@
 // POST /webhooks/confgo: a Juno event envelope signed with Standard Webhooks.
-import { httpHandler } from '../shared/runtime';
+import { functionHandler } from '../shared/runtime';
 
-export const handler = httpHandler('confgo');
+export const handler = functionHandler('confgo');

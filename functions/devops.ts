@@ -1,4 +1,4 @@
 // POST /webhooks/devops: a Juno event envelope signed with Standard Webhooks.
-import { httpHandler } from '../shared/runtime';
+import { functionHandler } from '../shared/runtime';
 
-export const handler = httpHandler('devops');
+export const handler = functionHandler('devops');

@@ -1,4 +1,4 @@
 // GET /events/{id} and GET /events: the read API.
-import { httpHandler } from '../shared/runtime';
+import { functionHandler } from '../shared/runtime';
 
-export const handler = httpHandler('events');
+export const handler = functionHandler('events');

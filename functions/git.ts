@@ -1,4 +1,4 @@
 // POST /webhooks/git: GitLab and GitHub webhooks.
-import { httpHandler } from '../shared/runtime';
+import { functionHandler } from '../shared/runtime';
 
-export const handler = httpHandler('git');
+export const handler = functionHandler('git');

@@ -1,4 +1,4 @@
 // GET /, /app.js, /app.css: the events page; GET /openapi.json: the API's contract.
-import { httpHandler } from '../shared/runtime';
+import { functionHandler } from '../shared/runtime';
 
-export const handler = httpHandler('page');
+export const handler = functionHandler('page');

@@ -1,4 +1,4 @@
 // Scheduled: publishes every event still pending after a grace period, and reports the backlog.
-import { redriveFunction } from '../shared/runtime';
+import { functionHandler } from '../shared/runtime';
 
-export const handler = redriveFunction();
+export const handler = functionHandler('redrive');

@@ -1,4 +1,4 @@
-// Invoked, not routed: publishes stored events of a filter again, in bounded runs (see the README's Replay).
-import { replayFunction } from '../shared/runtime';
+// Invoked, not routed: publishes stored events of a filter again, in bounded runs (see docs/publishing.md, Replay).
+import { functionHandler } from '../shared/runtime';
 
-export const handler = replayFunction();
+export const handler = functionHandler('replay');

@@ -9,8 +9,8 @@ import { loadConfig } from '../shared/config/config';
 import { REDRIVE_GRACE_MS } from '../shared/publishing/redrive';
 import { assemble, redriveWith } from '../shared/runtime';
 import { createDynamoClient } from '../shared/store/client';
-import { displayPath, locateInstance, networkReason } from './instance';
-import { functionEnvironment, localSettings, ROOT } from './local';
+import { displayPath, locateInstance, networkReason } from './lib/instance';
+import { functionEnvironment, localSettings, ROOT } from './lib/local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -8,10 +8,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config';
 import { secretProviderFrom } from '../shared/config/secrets';
-import { parseReplayRequest, type ReplayRequest } from '../shared/publishing/replay';
+import { parseReplayRequest, type ReplayRequest } from '../shared/publishing/replay-request';
 import { assemble, replayKey, replayWith } from '../shared/runtime';
 import { createDynamoClient } from '../shared/store/client';
-import { functionEnvironment, localSettings, writeFunctionSecrets } from './local';
+import { functionEnvironment, localSettings, writeFunctionSecrets } from './lib/local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -1,5 +1,5 @@
 // Resources that depend on the stage's params, built here rather than written out in serverless.yml:
-// the IAM role of each function, least privilege, from one table (the README's "Permissions" section
+// the IAM role of each function, least privilege, from one table (the "Permissions" section of docs/deploy.md
 // shows the same table; test/integration/package.test.ts checks the packaged template against it),
 // and the DynamoDB gateway endpoint, only when network=vpc and route tables are given.
 

@@ -13,10 +13,17 @@ import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseConfig } from '../shared/config/config';
 import type { Config } from '../shared/config/types';
-import { banner, brokerAnswers, publishingLine } from './banner';
-import { buildFunctions } from './build';
-import { startDynalite } from './dynalite';
-import { claimState, displayPath, type InstanceState, releaseState, runningInstance, updateState } from './instance';
+import { banner, brokerAnswers, publishingLine } from './lib/banner';
+import { buildFunctions } from './lib/bundle';
+import { startDynalite } from './lib/dynalite';
+import {
+  claimState,
+  displayPath,
+  type InstanceState,
+  releaseState,
+  runningInstance,
+  updateState,
+} from './lib/instance';
 import {
   functionEnvironment,
   type LocalSettings,
@@ -27,10 +34,10 @@ import {
   withLocalSecrets,
   writeFunctionSecrets,
   writePrivateFile,
-} from './local';
-import { bindError } from './net';
-import { OfflineOutput } from './offline-output';
-import { ensureTable } from './table';
+} from './lib/local';
+import { bindError } from './lib/net';
+import { OfflineOutput } from './lib/offline-output';
+import { ensureTable } from './lib/table';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -48,9 +55,9 @@ async function main(): Promise<void> {
   const configFile = resolve(process.env.JUNOEVENT_CONFIG ?? 'junoevent.toml');
   const functionEnv = { ...process.env, ...functionEnvironment(settings) };
   // Fail here, with the config's own message, rather than on the first request.
-  let configText = readConfigText(configFile);
+  const configText = readConfigText(configFile);
   const secretSource = writeFunctionSecrets(settings);
-  let config = withLocalSecrets(parseConfig(configText, { file: configFile, env: functionEnv }), settings);
+  const config = withLocalSecrets(parseConfig(configText, { file: configFile, env: functionEnv }), settings);
   await checkPorts(settings);
 
   // The copy keeps the file's name, so the functions' messages name it.
@@ -82,115 +89,157 @@ async function main(): Promise<void> {
     path: privateFolder(resolve(settings.dataDir, 'dynamodb')),
   });
   await ensureTable(dynamo.client, settings.table);
+  const instance = new LocalInstance(
+    { settings, state, configFile, functionEnv, loadedFile, secretSource, dynamo },
+    { config, configText },
+  );
+  await instance.start();
+}
 
-  const output = new OfflineOutput({ publishing: config.rocketmq.enable });
-  let offline = startOffline(settings, loadedFile, secretSource, output);
-  let stopping = false;
-  let restarting = false;
+interface InstanceParts {
+  settings: LocalSettings;
+  state: InstanceState;
+  configFile: string;
+  functionEnv: NodeJS.ProcessEnv;
+  loadedFile: string;
+  secretSource: string;
+  dynamo: { close(): Promise<void> };
+}
 
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    unwatchFile(configFile);
-    await stopOffline(offline);
-    await dynamo.close();
-    releaseState(settings.dataDir, process.pid);
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  const watchExit = (child: ChildProcess) => {
-    child.on('exit', (code, signal) => {
-      if (stopping || restarting || child !== offline) return;
-      const reason = offlineFailure(child, settings) ?? `serverless-offline exited (${code ?? signal}); stopping`;
-      console.error(reason);
-      void stop(code || 1);
-    });
-  };
-  watchExit(offline);
+/**
+ * The running instance: serverless-offline over the built functions, restarted with the config each
+ * time a valid version is saved, and everything stopped together.
+ */
+class LocalInstance {
+  private readonly output: OfflineOutput;
+  private offline: ChildProcess;
+  private stopping = false;
+  private restarting = false;
+  private loadedAt = new Date();
+  private seenText: string;
+  private reloading: Promise<void> | undefined;
+  private again = false;
+  private readonly name: string;
 
-  try {
-    await waitUntilOurs(state.url, config, offline);
-  } catch (error) {
-    // An exit of serverless-offline has already said why.
-    if (!stopping) console.error(error instanceof Error ? error.message : error);
-    return stop(1);
+  constructor(
+    private readonly parts: InstanceParts,
+    private loaded: { config: Config; configText: string },
+  ) {
+    this.output = new OfflineOutput({ publishing: loaded.config.rocketmq.enable });
+    this.offline = startOffline(parts.settings, parts.loadedFile, parts.secretSource, this.output);
+    this.seenText = loaded.configText;
+    this.name = displayPath(parts.configFile);
   }
-  output.ready = true;
-  state.status = 'running';
-  updateState(state);
-  console.log(banner(state, config, await brokerAnswers(config)));
 
-  // Saving the config restarts the functions with it; an invalid version is reported and not used.
-  let loadedAt = new Date();
-  let seenText = configText;
-  let reloading: Promise<void> | undefined;
-  let again = false;
-  const name = displayPath(configFile);
-  const reload = async () => {
-    let text: string;
+  async start(): Promise<void> {
+    const { state } = this.parts;
+    process.on('SIGINT', () => void this.stop(0));
+    process.on('SIGTERM', () => void this.stop(0));
+    this.watchExit(this.offline);
     try {
-      text = readConfigText(configFile);
+      await waitUntilOurs(state.url, this.loaded.config, this.offline);
     } catch (error) {
-      text = '';
-      if (seenText !== text) reportInvalid(name, error, loadedAt);
-      seenText = text;
-      return;
+      // An exit of serverless-offline has already said why.
+      if (!this.stopping) console.error(error instanceof Error ? error.message : error);
+      return this.stop(1);
     }
-    if (text === seenText) return;
-    seenText = text;
-    let next: Config;
-    try {
-      next = parseConfig(text, { file: configFile, env: functionEnv });
-    } catch (error) {
-      reportInvalid(name, error, loadedAt);
-      return;
-    }
-    if (text === configText) {
-      console.log(`${name} is back to the version the functions use: nothing to reload`);
-      return;
-    }
-    console.log(`${name} changed: restarting the functions with it`);
-    writePrivateFile(loadedFile, text);
-    output.ready = false;
-    output.publishing = next.rocketmq.enable;
-    restarting = true;
-    await stopOffline(offline);
-    if (stopping) return;
-    offline = startOffline(settings, loadedFile, secretSource, output);
-    watchExit(offline);
-    restarting = false;
-    await waitUntilOurs(state.url, next, offline);
-    output.ready = true;
-    configText = text;
-    config = next;
-    loadedAt = new Date();
-    Object.assign(state, { api_token: next.api.token ?? null, publishing: next.rocketmq.enable });
+    this.output.ready = true;
+    state.status = 'running';
     updateState(state);
-    console.log(
-      `${name} reloaded at ${clock(loadedAt)}; publishing ${publishingLine(config, await brokerAnswers(config))}`,
-    );
-  };
-  const scheduleReload = () => {
-    if (stopping) return;
-    if (reloading !== undefined) {
-      again = true;
+    console.log(banner(state, this.loaded.config, await brokerAnswers(this.loaded.config)));
+    // Saving the config restarts the functions with it; an invalid version is reported and not used.
+    watchFile(this.parts.configFile, { interval: 250 }, () => this.scheduleReload());
+  }
+
+  async stop(code: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    unwatchFile(this.parts.configFile);
+    await stopOffline(this.offline);
+    await this.parts.dynamo.close();
+    releaseState(this.parts.settings.dataDir, process.pid);
+    process.exit(code);
+  }
+
+  private watchExit(child: ChildProcess): void {
+    child.on('exit', (code, signal) => {
+      if (this.stopping || this.restarting || child !== this.offline) return;
+      const reason =
+        offlineFailure(child, this.parts.settings) ?? `serverless-offline exited (${code ?? signal}); stopping`;
+      console.error(reason);
+      void this.stop(code || 1);
+    });
+  }
+
+  private scheduleReload(): void {
+    if (this.stopping) return;
+    if (this.reloading !== undefined) {
+      this.again = true;
       return;
     }
-    reloading = reload()
+    this.reloading = this.reload()
       .catch((error: unknown) => {
-        console.error(`reloading ${name} failed: ${error instanceof Error ? error.message : error}`);
-        void stop(1);
+        console.error(`reloading ${this.name} failed: ${error instanceof Error ? error.message : error}`);
+        void this.stop(1);
       })
       .finally(() => {
-        reloading = undefined;
-        if (again) {
-          again = false;
-          scheduleReload();
+        this.reloading = undefined;
+        if (this.again) {
+          this.again = false;
+          this.scheduleReload();
         }
       });
-  };
-  watchFile(configFile, { interval: 250 }, () => scheduleReload());
+  }
+
+  /** The config's new version, when it differs from the one seen last and is valid. */
+  private changedConfig(): { text: string; config: Config } | undefined {
+    let text: string;
+    try {
+      text = readConfigText(this.parts.configFile);
+    } catch (error) {
+      if (this.seenText !== '') reportInvalid(this.name, error, this.loadedAt);
+      this.seenText = '';
+      return undefined;
+    }
+    if (text === this.seenText) return undefined;
+    this.seenText = text;
+    try {
+      const config = parseConfig(text, { file: this.parts.configFile, env: this.parts.functionEnv });
+      return { text, config: withLocalSecrets(config, this.parts.settings) };
+    } catch (error) {
+      reportInvalid(this.name, error, this.loadedAt);
+      return undefined;
+    }
+  }
+
+  private async reload(): Promise<void> {
+    const changed = this.changedConfig();
+    if (changed === undefined) return;
+    const { text, config: next } = changed;
+    if (text === this.loaded.configText) {
+      console.log(`${this.name} is back to the version the functions use: nothing to reload`);
+      return;
+    }
+    console.log(`${this.name} changed: restarting the functions with it`);
+    const { settings, loadedFile, secretSource, state } = this.parts;
+    writePrivateFile(loadedFile, text);
+    this.output.ready = false;
+    this.output.publishing = next.rocketmq.enable;
+    this.restarting = true;
+    await stopOffline(this.offline);
+    if (this.stopping) return;
+    this.offline = startOffline(settings, loadedFile, secretSource, this.output);
+    this.watchExit(this.offline);
+    this.restarting = false;
+    await waitUntilOurs(state.url, next, this.offline);
+    this.output.ready = true;
+    this.loaded = { config: next, configText: text };
+    this.loadedAt = new Date();
+    Object.assign(state, { api_token: next.api.token ?? null, publishing: next.rocketmq.enable });
+    updateState(state);
+    const broker = await brokerAnswers(next);
+    console.log(`${this.name} reloaded at ${clock(this.loadedAt)}; publishing ${publishingLine(next, broker)}`);
+  }
 }
 
 /** 13:05:09 */

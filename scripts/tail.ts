@@ -10,7 +10,7 @@ import { FilterExpression, type MessageView, SimpleConsumer } from 'rocketmq-cli
 import { loadConfig } from '../shared/config/config';
 import { REPLAY_PROPERTY } from '../shared/publishing/replay';
 import { guardTelemetryStreams } from '../shared/publishing/rocketmq';
-import { functionEnvironment, localSettings } from './local';
+import { functionEnvironment, localSettings } from './lib/local';
 
 export const DEFAULT_TAIL_GROUP = 'junoevent_tail';
 const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined };

@@ -5,29 +5,24 @@
 
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import {
-  applySecret,
-  loadConfig,
-  readReplaySecret,
-  requireApiToken,
-  requireSource,
-  type SecretTarget,
-} from './config/config';
+import { applySecret, loadConfig, requireApiToken, requireSource } from './config/config';
+import { readReplaySecret, type SecretTarget } from './config/secret-keys';
 import { cachedSecret, type SecretProvider, secretProviderFrom } from './config/secrets';
 import { type Config, inRotation } from './config/types';
 import { ConfigError } from './errors';
 import { isSource, type Source } from './event/catalog';
 import { createIdGenerator, type IdGenerator } from './event/ids';
-import { httpFunction, serviceUnavailableResponse } from './http/function';
+import { httpHandler, serviceUnavailableResponse } from './http/function';
 import type { Route } from './http/request';
 import { createLogger, type Log } from './logger';
 import { type MetricsSink, NO_METRICS, type SECRET_FUNCTIONS } from './metrics/catalogue';
-import { createEmfMetrics } from './metrics/emf';
+import { createEmfMetrics, stageFromEnv } from './metrics/emf';
 import { measuredPublisher } from './metrics/publishing';
 import { pageRoute } from './page/route';
 import { createPublisher } from './publishing/publisher';
 import { type RedriveOptions, redrive } from './publishing/redrive';
-import { parseReplayRequest, type ReplayRequest, replay } from './publishing/replay';
+import { replay } from './publishing/replay';
+import { parseReplayRequest, type ReplayRequest } from './publishing/replay-request';
 import type { Publisher } from './publishing/types';
 import { readApiRoute } from './read-api/route';
 import { envelopeFamily } from './sources/envelope/family';
@@ -90,22 +85,6 @@ export function assemble(config: Config, options: AssembleOptions = {}): Runtime
   };
 }
 
-/** The stage a deployed function belongs to (JUNOEVENT_STAGE, set by the stack): the `stage` dimension of its metrics. */
-export function stageFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const stage = env.JUNOEVENT_STAGE ?? 'local';
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(stage)) {
-    throw new ConfigError(
-      `JUNOEVENT_STAGE must be the stage's name, letters, digits and - (at most 64); got ${JSON.stringify(stage)}`,
-    );
-  }
-  return stage;
-}
-
-/** The function whose secret a target is: the read API's token is the events function's. */
-function secretFunction(target: SecretTarget): (typeof SECRET_FUNCTIONS)[number] {
-  return target === 'api' ? 'events' : target;
-}
-
 /**
  * What a route reads from the config, with its credentials: from the config as loaded, or, with a
  * run-time secret, from the config with the secret applied (read at most once per max age).
@@ -118,7 +97,8 @@ function withCredentials<T>(runtime: Runtime, target: SecretTarget, pick: (confi
   }
   const cache = cachedSecret(secrets, (secret) => pick(applySecret(runtime.config, target, secret, secrets.name)), {
     now: runtime.now,
-    onError: secretReadFailed(logger, metrics, secrets.name, secretFunction(target)),
+    // The read API's token is the events function's secret.
+    onError: secretReadFailed(logger, metrics, secrets.name, target === 'api' ? 'events' : target),
   });
   return () => cache.get();
 }
@@ -145,14 +125,8 @@ const source =
 
 /** What every webhook route needs from the runtime; its publishes are counted for the webhook's function. */
 function webhookDeps({ config, store, logger, now, publisher, metrics }: Runtime, source: Source): WebhookDeps {
-  return {
-    store,
-    now,
-    logger,
-    publisher: publisher && measuredPublisher(publisher, source, metrics, now),
-    metadataBudget: config.metadataBudget,
-    metrics,
-  };
+  const measured = publisher && measuredPublisher(publisher, source, metrics, now);
+  return { store, now, logger, publisher: measured, metadataBudget: config.metadataBudget, metrics };
 }
 
 /** Each HTTP route of the function set, by function name, built from one runtime. */
@@ -183,11 +157,11 @@ export const routes = {
 
 export type RouteName = keyof typeof routes;
 
-/** The Lambda handler of one route over `runtime`. */
-export function routeHandler(name: RouteName, runtime: Runtime) {
+/** The Lambda handler of one HTTP function over `runtime`. */
+function routeHandler(name: RouteName, runtime: Runtime) {
   const { config, logger, metrics } = runtime;
   const maxBodyBytes = isSource(name) ? requireSource(config, name).maxBodyBytes : config.maxBodyBytes;
-  return httpFunction(routes[name](runtime), { name, logger, maxBodyBytes, metrics });
+  return httpHandler(routes[name](runtime), { name, logger, maxBodyBytes, metrics });
 }
 
 let container: Runtime | undefined;
@@ -205,11 +179,26 @@ function containerRuntime(): Runtime {
   return container;
 }
 
+/** Every function of the set by name, each built from one runtime. */
+export type FunctionName = RouteName | 'redrive' | 'replay';
+
+type FunctionHandler<N extends FunctionName> = N extends 'redrive'
+  ? ReturnType<typeof redriveHandler>
+  : N extends 'replay'
+    ? ReturnType<typeof replayHandler>
+    : ReturnType<typeof routeHandler>;
+
 /**
- * The handler of an HTTP function, built once per container. A config it cannot run with is logged
- * in full, and every request then gets a JSON 503 (never a stack trace, never a 200).
+ * The Lambda handler of function `name`: over `runtime` when given (tests, scripts, the benchmark),
+ * else over the container's, built once when the function's module loads. An HTTP function whose
+ * config it cannot run with logs why in full and answers every request with a JSON 503 (never a
+ * stack trace, never a 200).
  */
-export function httpHandler(name: RouteName) {
+export function functionHandler<N extends FunctionName>(name: N, runtime?: Runtime): FunctionHandler<N>;
+export function functionHandler(name: FunctionName, runtime?: Runtime) {
+  if (name === 'redrive') return redriveHandler(runtime ?? containerRuntime());
+  if (name === 'replay') return replayHandler(runtime ?? containerRuntime());
+  if (runtime !== undefined) return routeHandler(name, runtime);
   try {
     return routeHandler(name, containerRuntime());
   } catch (error) {
@@ -241,28 +230,25 @@ export function redriveWith(
 }
 
 /**
- * One scheduled redrive invocation: publishes what is still pending within `timeLeft`, counts the run
- * (a skipped one too: the schedule is alive), and writes the invocation's metrics.
+ * The scheduled redrive: publishes what is still pending, within the invocation's time. Each run is
+ * counted (a skipped one too: the schedule is alive), and the invocation's metrics are written.
  */
-export async function scheduledRedrive(runtime: Runtime, timeLeft: () => boolean) {
-  try {
-    const report = await redriveWith(runtime, { timeLeft });
-    runtime.metrics.add('RedriveRuns', {}, 1);
-    if (report === undefined) {
-      runtime.logger.info('redrive skipped: junoevent.rocketmq.enable is false');
-      return { skipped: true };
+function redriveHandler(runtime: Runtime) {
+  return async (_event: unknown, context: { getRemainingTimeInMillis(): number }) => {
+    try {
+      const report = await redriveWith(runtime, {
+        timeLeft: () => context.getRemainingTimeInMillis() > REDRIVE_MARGIN_MS,
+      });
+      runtime.metrics.add('RedriveRuns', {}, 1);
+      if (report === undefined) {
+        runtime.logger.info('redrive skipped: junoevent.rocketmq.enable is false');
+        return { skipped: true };
+      }
+      return report;
+    } finally {
+      runtime.metrics.flush();
     }
-    return report;
-  } finally {
-    runtime.metrics.flush();
-  }
-}
-
-/** The scheduled redrive: publishes what is still pending, within the invocation's time. */
-export function redriveFunction() {
-  const runtime = containerRuntime();
-  return (_event: unknown, context: { getRemainingTimeInMillis(): number }) =>
-    scheduledRedrive(runtime, () => context.getRemainingTimeInMillis() > REDRIVE_MARGIN_MS);
+  };
 }
 
 /** Time a replay run keeps back to finish the publish in flight and answer. */
@@ -297,8 +283,7 @@ export function replayKey(runtime: Runtime): () => Promise<string> {
 }
 
 /** The replay function (no HTTP route): one bounded run per invocation, with a resume token for the rest. */
-export function replayFunction() {
-  const runtime = containerRuntime();
+function replayHandler(runtime: Runtime) {
   const key = replayKey(runtime);
   return async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
     try {

@@ -1,5 +1,5 @@
 // The events page's script, bundled from shared/page/browser/ when the page's files are built or
-// tested (scripts/page-script.mts).
+// tested (scripts/lib/page-script.mts).
 declare module 'virtual:page-script' {
   export const PAGE_SCRIPT: string;
 }

@@ -6,9 +6,10 @@ import { resolve } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError, FieldError } from '../errors';
 import { SOURCES, type Source } from '../event/catalog';
-import { isPlainObject, ObjectReader } from '../event/fields';
+import { isPlainObject, ObjectReader } from '../json';
 import { parseDuration } from './duration';
 import { readRocketMq } from './rocketmq';
+import { onlyCredentialKeys, SECRET_KEYS, type SecretTarget } from './secret-keys';
 import { readEnvelopeSource, readGitSource, readGrafanaSource } from './sources';
 import {
   type Config,
@@ -82,18 +83,6 @@ export function parseConfig(text: string, options: { file: string; env: NodeJS.P
   return withFieldErrorsAsConfigErrors(file, () => Object.freeze(readConfig(file, context)));
 }
 
-/** Where a function's run-time secret goes: a source's section, or [junoevent.api] for the read API. */
-export type SecretTarget = Source | 'api';
-
-/** The keys a function's secret may set: its credentials only, never a setting such as allowUnsigned. */
-export const SECRET_KEYS: Readonly<Record<SecretTarget, readonly string[]>> = {
-  confgo: ['secret', 'previous'],
-  devops: ['secret', 'previous'],
-  grafana: ['secret', 'token', 'username', 'password', 'previous'],
-  git: ['secret', 'signingSecret', 'previous'],
-  api: ['token', 'previous'],
-};
-
 /**
  * The config with a run-time secret's keys (secret, token, …, previous) added to the target's
  * section, checked exactly as if they had been in the file. Throws ConfigError naming the secret,
@@ -120,38 +109,6 @@ export function applySecret(
   return withFieldErrorsAsConfigErrors(`${config.file} with ${name}`, () =>
     Object.freeze(readConfig(config.file, { ...config.context, document, applied: target })),
   );
-}
-
-/** The shortest replay key accepted: `npm run secrets` makes 43 characters (32 random bytes). */
-const MIN_RESUME_KEY_LENGTH = 32;
-
-/**
- * The replay function's secret: `resumeKey`, the key that signs its resume tokens, and nothing else.
- * Throws ConfigError naming the secret and the key, never the value.
- */
-export function readReplaySecret(secret: Record<string, unknown>, name: string): string {
-  onlyCredentialKeys(secret, ['resumeKey'], name);
-  const key = secret.resumeKey;
-  if (typeof key !== 'string' || key.length < MIN_RESUME_KEY_LENGTH) {
-    throw new ConfigError(
-      `secret ${name}: resumeKey must be a random string of at least ${MIN_RESUME_KEY_LENGTH} characters`,
-    );
-  }
-  return key;
-}
-
-function onlyCredentialKeys(secret: Record<string, unknown>, allowed: readonly string[], name: string): void {
-  for (const key of Object.keys(secret)) {
-    if (!allowed.includes(key)) {
-      throw new ConfigError(
-        `secret ${name} may set only credentials (${allowed.join(', ')}): ${JSON.stringify(boundedKey(key))} is not one`,
-      );
-    }
-  }
-}
-
-function boundedKey(key: string): string {
-  return key.length > 64 ? `${key.slice(0, 64)}…` : key;
 }
 
 function withFieldErrorsAsConfigErrors<T>(where: string, read: () => T): T {
@@ -258,7 +215,7 @@ function readMaxBodyBytes(section: ObjectReader): number | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > MAX_BODY_BYTES_LIMIT) {
     throw new FieldError(
       section.at('maxBodyBytes'),
-      `at most ${MAX_BODY_BYTES_LIMIT} bytes, the largest body whose API Gateway event fits Lambda's ${LAMBDA_PAYLOAD_BYTES}-byte invocation payload with the body's JSON escaping (see the README's Body limits)`,
+      `at most ${MAX_BODY_BYTES_LIMIT} bytes, the largest body whose API Gateway event fits Lambda's ${LAMBDA_PAYLOAD_BYTES}-byte invocation payload with the body's JSON escaping (see docs/senders.md, Body limits)`,
       value,
     );
   }
@@ -281,7 +238,7 @@ export function requireSource<S extends Source>(config: Config, source: S): NonN
   const found = config.sources[source];
   if (found === undefined) {
     throw new ConfigError(
-      `junoevent config ${config.file}: [junoevent.sources.${source}] must be present (see the README's configuration reference)`,
+      `junoevent config ${config.file}: [junoevent.sources.${source}] must be present (see docs/configuration.md)`,
     );
   }
   const credentials = [

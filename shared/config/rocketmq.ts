@@ -1,7 +1,7 @@
 // The [junoevent.rocketmq] section, exactly as Juno writes it.
 
 import { FieldError } from '../errors';
-import type { ObjectReader } from '../event/fields';
+import type { ObjectReader } from '../json';
 import { parseDuration } from './duration';
 import type { RocketMqConfig } from './types';
 

@@ -9,7 +9,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { ConfigError, ServiceUnavailableError } from '../errors';
-import { isPlainObject } from '../event/fields';
+import { isPlainObject } from '../json';
 
 export interface SecretProvider {
   /** Where the secret is read from, for messages (never its value). */

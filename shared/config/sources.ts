@@ -1,8 +1,8 @@
 // The [junoevent.sources.*] sections: each source's credentials and options.
 
 import { FieldError } from '../errors';
-import type { ObjectReader } from '../event/fields';
 import { MAX_NAME } from '../event/record';
+import type { ObjectReader } from '../json';
 import {
   DEFAULT_LABELS,
   type GitSourceConfig,

@@ -43,6 +43,8 @@ const OPERATIONS = {
   git_release: { name: '版本发布', sources: ['git'] },
   git_branch_delete: { name: '分支删除', sources: ['git'] },
   git_tag_delete: { name: '标签删除', sources: ['git'] },
+  // Deployments that CI reports (GitHub deployment and deployment_status, GitLab Deployment Hook).
+  git_deployment: { name: '流水线部署', sources: ['git'] },
 } as const satisfies Record<string, OperationEntry>;
 
 export type Operation = keyof typeof OPERATIONS;

@@ -6,7 +6,8 @@
 // When anything is cut, the result starts with the kind's `summary` (its essential scalars: ref,
 // action, number, title, user, alert name, status …), which survives at any allowed budget.
 
-import { isPlainObject } from './fields';
+import { isPlainObject } from '../json';
+import { cutText } from '../text';
 
 export interface FitOptions {
   /** Fields kept as long as at all possible (reduced to their scalar parts only as a last resort). */
@@ -82,15 +83,7 @@ export function fitMetadata(body: Record<string, unknown>, budget: number, optio
     // A placeholder at least as long as the final counts, so the room computed here stays enough.
     truncated[trim] = { kept: list.length, dropped: list.length };
     replace(trim, '[]');
-    const room = budget - total();
-    let used = 0;
-    let count = 0;
-    for (let index = texts.length - 1; index >= 0; index -= 1) {
-      const size = bytes(texts[index] as string) + (count > 0 ? 1 : 0);
-      if (used + size > room) break;
-      used += size;
-      count += 1;
-    }
+    const count = newestThatFit(texts, budget - total());
     truncated[trim] = { kept: count, dropped: list.length - count };
     replace(trim, `[${texts.slice(texts.length - count).join(',')}]`);
     if (count === list.length) delete truncated[trim];
@@ -100,10 +93,6 @@ export function fitMetadata(body: Record<string, unknown>, budget: number, optio
   const dropped: string[] = [];
   const bySizeDescending = (names: string[]) =>
     names.sort((a, b) => (entries.get(b)?.size ?? 0) - (entries.get(a)?.size ?? 0) || (a < b ? -1 : 1));
-  const listNames = (names: string[]) => {
-    const listed = names.slice(0, LISTED_NAMES).map((name) => name.slice(0, LISTED_NAME_CHARS));
-    return names.length > LISTED_NAMES ? [...listed, `… ${names.length - LISTED_NAMES} more`] : listed;
-  };
   const candidates = bySizeDescending([...entries.keys()].filter((key) => !options.keep.includes(key)));
   for (const name of candidates) {
     if (fits()) break;
@@ -130,6 +119,25 @@ export function fitMetadata(body: Record<string, unknown>, budget: number, optio
   return JSON.stringify(last);
 }
 
+/** How many of the last `texts` fit in `room` bytes as a JSON list's items. */
+function newestThatFit(texts: readonly string[], room: number): number {
+  let used = 0;
+  let count = 0;
+  for (let index = texts.length - 1; index >= 0; index -= 1) {
+    const size = bytes(texts[index] as string) + (count > 0 ? 1 : 0);
+    if (used + size > room) break;
+    used += size;
+    count += 1;
+  }
+  return count;
+}
+
+/** Names for the `truncated` report: the first few, each cut short, and how many more. */
+function listNames(names: readonly string[]): string[] {
+  const listed = names.slice(0, LISTED_NAMES).map((name) => cutText(name, LISTED_NAME_CHARS));
+  return names.length > LISTED_NAMES ? [...listed, `… ${names.length - LISTED_NAMES} more`] : listed;
+}
+
 /** The summary with strings cut and maps bounded, so it fits the smallest allowed budget. */
 function boundSummary(summary: Record<string, unknown>): Record<string, unknown> {
   const bounded = boundStrings(summary, SUMMARY_STRING_CHARS);
@@ -154,22 +162,18 @@ function boundStrings(summary: Record<string, unknown>, chars: number): Record<s
 }
 
 function scalar(value: unknown, chars: number): unknown {
-  if (typeof value === 'string') return cut(value, chars);
+  if (typeof value === 'string') return cutText(value, chars);
   return typeof value === 'number' || typeof value === 'boolean' || value === null ? value : null;
-}
-
-function cut(text: string, chars: number): string {
-  return text.length > chars ? `${text.slice(0, chars)}…` : text;
 }
 
 /** An object's string, number and boolean fields, strings cut to 256 characters; other values become null. */
 function scalarsOf(value: unknown): unknown {
-  if (typeof value === 'string') return cut(value, 256);
+  if (typeof value === 'string') return cutText(value, 256);
   if (!isPlainObject(value)) return typeof value === 'number' || typeof value === 'boolean' ? value : null;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     if (typeof item === 'number' || typeof item === 'boolean') out[key] = item;
-    else if (typeof item === 'string') out[key] = cut(item, 256);
+    else if (typeof item === 'string') out[key] = cutText(item, 256);
   }
   return out;
 }

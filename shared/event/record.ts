@@ -1,5 +1,6 @@
 // The Juno app event record: exactly 15 fields, always in this order, never null.
 
+import { cutText } from '../text';
 import { type Operation, operationName, SOURCE_NAMES, type Source } from './catalog';
 
 export const RECORD_FIELDS = [
@@ -29,11 +30,6 @@ export const MAX_NAME = 191;
  */
 export const EARLIEST_SENDER_TIME = Date.UTC(2000, 0, 1) / 1000;
 export const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
-
-/** `text` in at most `chars` characters: when longer, the first `chars` − 1 and "…". */
-export function cutText(text: string, chars: number): string {
-  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
-}
 
 /**
  * A sender's name cut to what the record keeps (MAX_NAME characters, the last one "…"). Used for

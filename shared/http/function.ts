@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { BadRequestError, HttpError, PayloadTooLargeError, ServiceUnavailableError } from '../errors';
-import { isPlainObject } from '../event/fields';
+import { isPlainObject } from '../json';
 import type { Log } from '../logger';
 import { type HTTP_FUNCTIONS, type MetricsSink, NO_METRICS, type RequestOutcome } from '../metrics/catalogue';
 import type { HttpRequest, HttpResult, Route } from './request';
@@ -20,7 +20,7 @@ export const RETRY_AFTER_SECONDS = 5;
  */
 export const DEFAULT_ANSWER_MARGIN_MS = 1_500;
 
-export interface HttpFunctionOptions {
+export interface HttpHandlerOptions {
   name: (typeof HTTP_FUNCTIONS)[number];
   logger: Log;
   /** Counts each request by outcome and writes the request's metrics once it is answered; none when not given. */
@@ -39,7 +39,7 @@ export class OutOfTimeError extends ServiceUnavailableError {
 
 type Handler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
-export function httpFunction(route: Route, options: HttpFunctionOptions): Handler {
+export function httpHandler(route: Route, options: HttpHandlerOptions): Handler {
   const { name, logger, maxBodyBytes, answerMarginMs = DEFAULT_ANSWER_MARGIN_MS, metrics = NO_METRICS } = options;
   if (!Number.isFinite(answerMarginMs) || answerMarginMs < 0) {
     throw new RangeError(`answerMarginMs must be a number of milliseconds, 0 or more (got ${answerMarginMs})`);

@@ -4,6 +4,7 @@
 // set of dimension values (a document carries one set).
 
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ConfigError } from '../errors';
 import type { Log } from '../logger';
 import {
   type DimensionsOf,
@@ -30,6 +31,17 @@ export interface EmfOptions {
   write?: (line: string) => void;
   /** Where Powertools' own warnings go (a timestamp out of CloudWatch's range, say). */
   logger: Log;
+}
+
+/** The stage a deployed function belongs to (JUNOEVENT_STAGE, set by the stack): the `stage` dimension of its metrics. */
+export function stageFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const stage = env.JUNOEVENT_STAGE ?? 'local';
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(stage)) {
+    throw new ConfigError(
+      `JUNOEVENT_STAGE must be the stage's name, letters, digits and - (at most 64); got ${JSON.stringify(stage)}`,
+    );
+  }
+  return stage;
 }
 
 /** The dimensions as the catalogue defines them for `name`, or undefined when one is missing, extra or out of its domain. */

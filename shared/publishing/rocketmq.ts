@@ -2,6 +2,7 @@
 // endpoint) after a failure, because gRPC connections go stale while a Lambda is frozen. Built as
 // its own bundle (dist/rocketmq.js) and loaded only when publishing is enabled.
 
+import { format } from 'node:util';
 import { Producer } from 'rocketmq-client-nodejs';
 import type { RocketMqConfig } from '../config/types';
 import { PublishError } from '../errors';
@@ -31,17 +32,28 @@ export function guardTelemetryStreams(client: Pick<Producer, 'createTelemetryStr
   };
 }
 
+/**
+ * The client's logger: it logs every connection detail at info, so warnings and errors only, with
+ * its printf-style placeholders filled in.
+ */
+function clientLoggerOf(logger: Log) {
+  const warn = (...args: unknown[]) => logger.warn('rocketmq client', { detail: format(...args) });
+  return { info: () => undefined, debug: () => undefined, warn, error: warn };
+}
+
+async function shutdownQuietly(stale: Producer): Promise<void> {
+  try {
+    await within(stale.shutdown(), 2000, TIMED_OUT);
+  } catch {
+    // A producer whose broker is gone cannot say goodbye; it is dropped either way.
+  }
+}
+
 export function createRocketMqPublisher(config: RocketMqConfig, logger: Log): Publisher {
   const attempts = config.retry + 1;
   let endpointIndex = 0;
   let current: Promise<Producer> | undefined;
-  // The client logs every connection detail at info; keep warnings and errors.
-  const clientLogger = {
-    info: () => undefined,
-    debug: () => undefined,
-    warn: (...args: unknown[]) => logger.warn('rocketmq client', { detail: args.map(String).join(' ') }),
-    error: (...args: unknown[]) => logger.warn('rocketmq client', { detail: args.map(String).join(' ') }),
-  };
+  const clientLogger = clientLoggerOf(logger);
 
   async function start(): Promise<Producer> {
     const endpoints = config.addr[endpointIndex % config.addr.length] ?? '';
@@ -78,14 +90,6 @@ export function createRocketMqPublisher(config: RocketMqConfig, logger: Log): Pu
     current = undefined;
     endpointIndex += 1;
     failed.then(shutdownQuietly, () => undefined);
-  }
-
-  async function shutdownQuietly(stale: Producer): Promise<void> {
-    try {
-      await within(stale.shutdown(), 2000, TIMED_OUT);
-    } catch {
-      // A producer whose broker is gone cannot say goodbye; it is dropped either way.
-    }
   }
 
   return {

@@ -1,14 +1,17 @@
-// GET /events/{id} and GET /events: the read API, behind a bearer token.
+// GET /events/{id}, GET /events/{id}/context and GET /events: the read API, behind a bearer token.
+// A listing with include=headline carries each event's headline beside it; the records stay as stored.
 
 import { sameAsAny } from '../crypto';
 import { BadRequestError, NotFoundError, UnauthorizedError } from '../errors';
 import { isOperation, isSource, type Operation, type Source, sourcesOf } from '../event/catalog';
+import { headlines } from '../event/headline';
 import { type HttpRequest, type HttpResult, parseAuthorization, type Route } from '../http/request';
 import type { EventStore, ListQuery } from '../store/types';
+import { eventContext, parseContextQuery } from './context';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
-const LIST_PARAMETERS = ['app_name', 'env', 'source', 'operation', 'since', 'until', 'limit', 'cursor'];
+const LIST_PARAMETERS = ['app_name', 'env', 'source', 'operation', 'since', 'until', 'limit', 'cursor', 'include'];
 
 /** `tokens`: the accepted bearer tokens (the current one, and the previous one during a rotation). */
 export function readApiRoute(tokens: () => Promise<readonly string[]>, store: EventStore): Route {
@@ -17,14 +20,19 @@ export function readApiRoute(tokens: () => Promise<readonly string[]>, store: Ev
     const idText = request.pathParameters.id;
     if (idText !== undefined) {
       const id = parseId(idText);
+      const context = request.path.endsWith('/context') ? parseContextQuery(request.query) : undefined;
       const record = await store.get(id);
       if (record === undefined) throw new NotFoundError(`no event has id ${id}`);
-      return { status: 200, body: record, log: { event_ids: [id] } };
+      if (context === undefined) return { status: 200, body: record, log: { event_ids: [id] } };
+      const body = await eventContext(store, record, context);
+      return { status: 200, body, log: { event_ids: [id], before: body.before.length, after: body.after.length } };
     }
+    const withHeadlines = parseInclude(request.query.include);
     const result = await store.list(parseListQuery(request.query));
+    const page = { events: result.events, next_cursor: result.nextCursor ?? null };
     return {
       status: 200,
-      body: { events: result.events, next_cursor: result.nextCursor ?? null },
+      body: withHeadlines ? { ...page, headlines: headlines(result.events) } : page,
       log: { returned: result.events.length },
     };
   };
@@ -77,6 +85,13 @@ function parseListQuery(query: Readonly<Record<string, string | undefined>>): Li
     limit: optionalLimit(query.limit),
     cursor: nonEmpty(query.cursor),
   };
+}
+
+/** include=headline asks for the headlines beside the events; nothing else can be included. */
+function parseInclude(value: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  if (value !== 'headline') throw new BadRequestError('invalid_query', 'include must be "headline"');
+  return true;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -3,9 +3,9 @@
 
 import { FieldError, InvalidEventError } from '../errors';
 import type { Source } from '../event/catalog';
-import { checkJsonShape } from '../event/fields';
 import type { ShapedEvent } from '../event/record';
 import { type HttpRequest, type HttpResult, parseJsonBody, type Route, requireJsonContent } from '../http/request';
+import { checkJsonShape } from '../json';
 import type { Log } from '../logger';
 import { type MetricsSink, NO_METRICS } from '../metrics/catalogue';
 import type { Publisher } from '../publishing/types';

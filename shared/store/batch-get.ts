@@ -2,7 +2,7 @@
 
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ServiceUnavailableError } from '../errors';
-import { allFromAttributes, toAttributes, unconditionally } from './client';
+import { allFromAttributes, orUnavailable, toAttributes } from './client';
 import { BATCH_GET_KEYS, batchGetInput } from './commands';
 import { ATTR } from './schema';
 
@@ -18,7 +18,7 @@ export async function readByKeys(
   const read = async (batch: readonly string[]) => {
     let keys = batch.map((pk) => toAttributes({ [ATTR.pk]: pk }));
     for (let attempt = 0; keys.length > 0 && attempt < BATCH_GET_ATTEMPTS; attempt += 1) {
-      const result = await unconditionally(() =>
+      const result = await orUnavailable(() =>
         client.send(new BatchGetItemCommand(batchGetInput(table, keys, options.consistent))),
       );
       for (const item of allFromAttributes(result.Responses?.[table])) found.set(String(item[ATTR.pk]), item);

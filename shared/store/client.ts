@@ -57,7 +57,7 @@ export async function conditionally(write: () => Promise<unknown>): Promise<Cond
 }
 
 /** Runs a read or an unconditional write, turning an outage into a 503. */
-export async function unconditionally<T>(operation: () => Promise<T>): Promise<T> {
+export async function orUnavailable<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {

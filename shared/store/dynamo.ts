@@ -10,7 +10,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { readByKeys } from './batch-get';
-import { allFromAttributes, conditionally, fromAttributes, unconditionally } from './client';
+import { allFromAttributes, conditionally, fromAttributes, orUnavailable } from './client';
 import { claimDeliveryInput, getItemInput, listingPageInput, putEventInput, repointDeliveryInput } from './commands';
 import { parseDeliveryItem, parseEventItem, parseStoredEvent } from './items';
 import { pendingOperations } from './pending';
@@ -33,7 +33,7 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
   const now = options.now ?? Date.now;
 
   async function getItem(pk: string): Promise<Record<string, unknown> | undefined> {
-    const result = await unconditionally(() => client.send(new GetItemCommand(getItemInput(table, pk))));
+    const result = await orUnavailable(() => client.send(new GetItemCommand(getItemInput(table, pk))));
     return fromAttributes(result.Item);
   }
 
@@ -64,54 +64,63 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
       const item = await getItem(eventKey(id));
       return item && parseEventItem(item);
     },
-    list,
+    list: (query) => list({ client, table }, query),
   };
 
-  async function list(query: ListQuery): Promise<ListResult> {
-    const plan = planQuery(query);
-    const upTo = query.cursor === undefined ? plan.to : decodeCursor(query.cursor, plan);
-    const fromCursor = query.cursor !== undefined;
-    const pages = await Promise.all(plan.shardKeys.map((key) => readShard(plan, key, upTo, query.limit, fromCursor)));
-    const { entries, nextCursor } = mergeShards(plan, pages, query.limit);
-    const pks = entries.map((entry) => String(entry[ATTR.pk]));
-    const items = await readByKeys({ client, table }, pks, { consistent: false });
-    const events = pks.flatMap((pk) => {
-      const item = items.get(pk);
-      return item === undefined ? [] : [parseEventItem(item)];
-    });
-    return { events, nextCursor };
-  }
-
-  /** One shard's newest entries at or below `upTo`, read until `limit` match or a page bound. */
-  async function readShard(
-    plan: QueryPlan,
-    key: string,
-    upTo: string,
-    limit: number,
-    fromCursor: boolean,
-  ): Promise<ShardPage> {
-    const entries: Record<string, unknown>[] = [];
-    let startKey: Record<string, AttributeValue> | undefined;
-    for (let page = 0; page < MAX_PAGES_PER_SHARD; page += 1) {
-      const result = await queryPage(listingPageInput(table, plan, key, { upTo, limit }, startKey), fromCursor);
-      entries.push(...allFromAttributes(result.Items));
-      startKey = result.LastEvaluatedKey;
-      if (startKey === undefined) return { entries, stoppedAt: undefined };
-      if (entries.length >= limit) break;
-    }
-    const stopped = fromAttributes(startKey)?.[ATTR.ts];
-    return { entries, stoppedAt: typeof stopped === 'string' ? stopped : undefined };
-  }
-
-  async function queryPage(input: ReturnType<typeof listingPageInput>, fromCursor: boolean) {
-    try {
-      return await unconditionally(() => client.send(new QueryCommand(input)));
-    } catch (error) {
-      // A key condition DynamoDB refuses can only have come from the client's cursor.
-      if (fromCursor && error instanceof Error && error.name === 'ValidationException') throw invalidCursor();
-      throw error;
-    }
-  }
-
   return { ...ops, ...pendingOperations({ client, table, now }) };
+}
+
+interface Table {
+  client: DynamoDBClient;
+  table: string;
+}
+
+/** A listing page: every shard of its key newest first, merged; then the page's events read by key. */
+async function list({ client, table }: Table, query: ListQuery): Promise<ListResult> {
+  const plan = planQuery(query);
+  const upTo = query.cursor === undefined ? plan.to : decodeCursor(query.cursor, plan);
+  const fromCursor = query.cursor !== undefined;
+  const pages = await Promise.all(
+    plan.shardKeys.map((key) => readShard({ client, table }, plan, key, upTo, query.limit, fromCursor)),
+  );
+  const { entries, nextCursor } = mergeShards(plan, pages, query.limit);
+  const pks = entries.map((entry) => String(entry[ATTR.pk]));
+  const items = await readByKeys({ client, table }, pks, { consistent: false });
+  const events = pks.flatMap((pk) => {
+    const item = items.get(pk);
+    return item === undefined ? [] : [parseEventItem(item)];
+  });
+  return { events, nextCursor };
+}
+
+/** One shard's newest entries at or below `upTo`, read until `limit` match or a page bound. */
+async function readShard(
+  { client, table }: Table,
+  plan: QueryPlan,
+  key: string,
+  upTo: string,
+  limit: number,
+  fromCursor: boolean,
+): Promise<ShardPage> {
+  const entries: Record<string, unknown>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  for (let page = 0; page < MAX_PAGES_PER_SHARD; page += 1) {
+    const result = await queryPage(client, listingPageInput(table, plan, key, { upTo, limit }, startKey), fromCursor);
+    entries.push(...allFromAttributes(result.Items));
+    startKey = result.LastEvaluatedKey;
+    if (startKey === undefined) return { entries, stoppedAt: undefined };
+    if (entries.length >= limit) break;
+  }
+  const stopped = fromAttributes(startKey)?.[ATTR.ts];
+  return { entries, stoppedAt: typeof stopped === 'string' ? stopped : undefined };
+}
+
+async function queryPage(client: DynamoDBClient, input: ReturnType<typeof listingPageInput>, fromCursor: boolean) {
+  try {
+    return await orUnavailable(() => client.send(new QueryCommand(input)));
+  } catch (error) {
+    // A key condition DynamoDB refuses can only have come from the client's cursor.
+    if (fromCursor && error instanceof Error && error.name === 'ValidationException') throw invalidCursor();
+    throw error;
+  }
 }

@@ -2,8 +2,8 @@
 
 import { FieldError } from '../errors';
 import { isOperation, isSource } from '../event/catalog';
-import { ObjectReader } from '../event/fields';
 import { type AppEvent, completeRecord, type EventDraft, type OperatorType } from '../event/record';
+import { ObjectReader } from '../json';
 import { ATTR, eventKey, isPendingKey, listingSortKey, pendingKey, SHARDS, shardKey, shardOf } from './schema';
 import type { DeliveryClaim, StoredEvent } from './types';
 

@@ -3,9 +3,9 @@
 // commands.ts, the item rules live in items.ts.
 
 import { type AttributeValue, type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { isPlainObject } from '../event/fields';
+import { isPlainObject } from '../json';
 import { readByKeys } from './batch-get';
-import { allFromAttributes, conditionally, unconditionally } from './client';
+import { allFromAttributes, conditionally, orUnavailable } from './client';
 import { markPublishedInput, markPublishFailedInput, pendingShardInput } from './commands';
 import { isDue, isPending, parseEventItem, publishAttempts } from './items';
 import { ATTR, allShardKeys, eventKey, SHARDS } from './schema';
@@ -32,7 +32,7 @@ function parsePositions(token: string | undefined): Positions {
 
 export function pendingOperations({ client, table, now }: PendingContext): PublishingState {
   const query = (input: ReturnType<typeof pendingShardInput>) =>
-    unconditionally(() => client.send(new QueryCommand(input)));
+    orUnavailable(() => client.send(new QueryCommand(input)));
 
   async function markPublished(id: number): Promise<void> {
     await conditionally(() =>

@@ -9,7 +9,7 @@
 
 import { sha256Base64url } from '../crypto';
 import { BadRequestError } from '../errors';
-import { isPlainObject } from '../event/fields';
+import { isPlainObject } from '../json';
 import { ATTR, allShardKeys, LISTING_INDEXES, type ListingIndex, listingSortKey, listingSortKeyEnd } from './schema';
 import type { ListQuery } from './types';
 

@@ -1,4 +1,4 @@
-// The recording protocol's invariants (the README's Storage section words them), checked after every
+// The recording protocol's invariants (docs/storage.md, Guarantees, words them), checked after every
 // explored run against what happened: the answers, the table's final state, every claim the table
 // granted, and every message the broker took.
 

@@ -11,18 +11,14 @@ import { useFunctions } from '../support/functions';
 import { invoke, signStandard } from '../support/http';
 import { publishingStore, redriveNow } from '../support/pipeline';
 
-describe('broker tests', () => {
-  it('run in CI: a broker is named by JUNOEVENT_TEST_BROKER', () => {
-    if (process.env.CI && !BROKER)
+// Without a broker the tests below report skipped; in CI a missing broker fails the run.
+if (process.env.CI && !BROKER) {
+  describe('broker tests', () => {
+    it('run in CI: a broker is named by JUNOEVENT_TEST_BROKER', () => {
       throw new Error('CI must run the broker tests: start the broker and set JUNOEVENT_TEST_BROKER');
-    if (!BROKER) {
-      console.warn(
-        'RocketMQ broker tests NOT run: no broker (run `npm run broker`, then JUNOEVENT_TEST_BROKER=127.0.0.1:8081 npm test)',
-      );
-    }
-    expect(true).toBe(true);
+    });
   });
-});
+}
 
 describe.skipIf(!BROKER)('RocketMQ publishing (real broker)', () => {
   const { table, handlers } = useFunctions({ config: ROCKETMQ_CONFIG, clearEach: false });

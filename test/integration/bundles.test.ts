@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildFunctions, FUNCTIONS } from '../../scripts/build';
+import { buildFunctions, FUNCTIONS } from '../../scripts/lib/bundle';
 
 describe('bundles', () => {
   it('keep the RocketMQ client and the page’s files out of every function bundle, each in a bundle of its own', async () => {

@@ -298,6 +298,63 @@ describe('GitHub', () => {
   });
 });
 
+describe('deploys reported by CI', () => {
+  it('records a GitHub deployment_status as git_deployment: the app from the project map, env the environment', async () => {
+    const body = fixture('real/github/deployment_status_failure.json');
+    const response = await github('deployment_status', body);
+    expect(response.status).toBe(202);
+    expect((response.body as Accepted).events[0]?.operation).toBe('git_deployment');
+    const event = await onlyEvent();
+    expect(event).toMatchObject({
+      app_name: 'checkout-svc',
+      aid: 31,
+      // The deployment's environment, not the project map's "prod".
+      env: 'production',
+      operator_type: 'user',
+      user_name: 'argocd-deployer',
+      uid: 131045512,
+      operation: 'git_deployment',
+      operation_name: '流水线部署',
+      source: 'git',
+    });
+    expect(JSON.parse(String(event.metadata))).toEqual(JSON.parse(body));
+  });
+
+  it('records the GitHub deployment event itself, when CI creates the deployment', async () => {
+    const response = await github('deployment', fixture('real/github/deployment_created.json'));
+    expect(response.status).toBe(202);
+    expect(await onlyEvent()).toMatchObject({
+      operation: 'git_deployment',
+      app_name: 'checkout-svc',
+      env: 'production',
+    });
+  });
+
+  it('records a GitLab Deployment Hook, and one whose user, job and URLs are null', async () => {
+    expect((await gitlab('Deployment Hook', fixture('real/gitlab/deployment_hook.json'))).status).toBe(202);
+    expect(await onlyEvent()).toMatchObject({
+      app_name: 'ledger-svc',
+      aid: 73,
+      zone_code: 'eu-central',
+      env: 'production',
+      user_name: 'ytanaka',
+      uid: 88,
+      operation: 'git_deployment',
+    });
+    await table.clear();
+    expect((await gitlab('Deployment Hook', fixture('real/gitlab/deployment_hook_api.json'))).status).toBe(202);
+    expect(await onlyEvent()).toMatchObject({ app_name: 'ledger-svc', env: 'staging/eu-1', user_name: '', uid: 0 });
+  });
+
+  it('answers 422 naming the field for a deployment_status without its state', async () => {
+    const body = JSON.parse(fixture('real/github/deployment_status_failure.json'));
+    delete body.deployment_status.state;
+    const response = await github('deployment_status', JSON.stringify(body));
+    expect(response.status).toBe(422);
+    expect(JSON.stringify(response.body)).toContain('deployment_status.state');
+  });
+});
+
 describe('neither sender', () => {
   it('answers 400 without X-Gitlab-Event or X-GitHub-Event', async () => {
     const response = await invoke(git, {

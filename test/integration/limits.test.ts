@@ -1,13 +1,13 @@
 // Real senders at their real sizes, over HTTP through `npm start` (serverless-offline and the
 // embedded DynamoDB): notifications of 1,000 and 5,000 alerts, a retry after a partial store, and a
-// GitHub push of 2,048 commits (GitHub's most in one delivery). Durations are printed, not asserted.
+// Durations are printed, not asserted. (The 2,048-commit GitHub push is a unit test: test/unit/shaping.test.ts.)
 
 import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/net';
+import { freePort } from '../../scripts/lib/net';
 import { killLocal, type LocalService, startLocal } from '../support/local-start';
 import { storedEvents } from '../support/pipeline';
 
@@ -124,64 +124,4 @@ describe('alert notifications at their real sizes', () => {
     },
     NOTIFICATION_TEST_MS,
   );
-});
-
-describe('a GitHub push of 2,048 commits', () => {
-  it('is recorded, its metadata within budget with the newest commits and the summary', async () => {
-    const commits = Array.from({ length: 2_048 }, (_, n) => {
-      const id = createHmac('sha1', 'c').update(String(n)).digest('hex');
-      return {
-        id,
-        tree_id: createHmac('sha1', 't').update(String(n)).digest('hex'),
-        distinct: true,
-        message: `Generated change ${n}`,
-        timestamp: '2026-11-30T10:00:00+01:00',
-        url: `https://github.com/acme/monorepo/commit/${id}`,
-        author: { name: 'Build Bot', email: 'bot@acme.example', username: 'acme-bot' },
-        committer: { name: 'Build Bot', email: 'bot@acme.example', username: 'acme-bot' },
-        added: [`pkg/gen/file_${n}.go`],
-        removed: [],
-        modified: ['pkg/gen/index.go'],
-      };
-    });
-    const last = commits[commits.length - 1];
-    const body = JSON.stringify({
-      ref: 'refs/heads/main',
-      before: 'a'.repeat(40),
-      after: last?.id,
-      repository: { id: 1, name: 'monorepo', full_name: 'acme/monorepo', owner: { login: 'acme' } },
-      pusher: { name: 'acme-bot', email: null },
-      sender: { login: 'acme-bot', id: 99 },
-      created: false,
-      deleted: false,
-      forced: false,
-      base_ref: null,
-      compare: 'https://github.com/acme/monorepo/compare/aaaa...bbbb',
-      commits,
-      head_commit: last,
-    });
-    expect(Buffer.byteLength(body)).toBeGreaterThan(1_000_000);
-    const response = await fetch(`${service.base}/webhooks/git`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': 'push-2048',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', service.secrets.secrets.git).update(body).digest('hex')}`,
-      },
-      body,
-    });
-    expect(response.status).toBe(202);
-    const [event] = (await storedEvents(service.dynamoEndpoint)).filter((item) => item.source === 'git');
-    expect(event).toMatchObject({ operation: 'git_push', app_name: 'monorepo', user_name: 'acme-bot' });
-    const metadata = String(event?.metadata);
-    expect(Buffer.byteLength(metadata)).toBeLessThanOrEqual(64 * 1024);
-    const parsed = JSON.parse(metadata);
-    expect(parsed.summary).toMatchObject({ ref: 'refs/heads/main', commit_count: 2_048, repository: 'acme/monorepo' });
-    expect(parsed.commits.at(-1).id).toBe(last?.id);
-    expect(parsed.truncated.commits.kept + parsed.truncated.commits.dropped).toBe(2_048);
-    console.log(
-      `limits: a ${Buffer.byteLength(body)}-byte push of 2,048 commits kept ${parsed.truncated.commits.kept} commits in ${Buffer.byteLength(metadata)} bytes`,
-    );
-  });
 });

@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InstanceState } from '../../scripts/instance';
-import { freePort } from '../../scripts/net';
+import type { InstanceState } from '../../scripts/lib/instance';
+import { freePort } from '../../scripts/lib/net';
 import { killLocal, type LocalService, ROOT, runScript, startLocal } from '../support/local-start';
 import { storedEvents } from '../support/pipeline';
 
@@ -259,8 +259,26 @@ describe('one running instance on a port chosen at run time', () => {
         expect(record).toMatchObject({ id, ...fields });
         if (format !== undefined) expect(JSON.parse(String(record.metadata))).toMatchObject({ format });
       }
-      // Alertmanager and legacy Grafana use the bearer token of the local grafana secret: no note.
-      expect(result.stderr).toBe('');
+      // Alertmanager and legacy Grafana use the bearer token of the local grafana secret: no note on
+      // credentials. Example alerts are moved to now, and send says so; a legacy alert has no time.
+      const notes = result.stderr.split('\n').filter(Boolean);
+      const sender = args[0] ?? '';
+      if (sender === 'grafana' || sender === 'alertmanager') {
+        expect(notes).toEqual([expect.stringMatching(/^note: the alerts' startsAt and endsAt were moved forward /)]);
+        const sentAt = Math.floor(Date.now() / 1000);
+        for (const id of ids) {
+          const stored = await fetch(`${service.base}/events/${id}`, { headers: auth });
+          const { create_time } = (await stored.json()) as { create_time: number };
+          // Stored at about the time it was sent: the file's newest time is now, and its others as near as in the file.
+          expect(Math.abs(sentAt - create_time)).toBeLessThan(5 * 60);
+        }
+      } else if (sender === 'grafana-legacy') {
+        expect(notes).toEqual([
+          'note: a legacy Grafana alert carries no time or id: the same body again within 10 minutes is a redelivery',
+        ]);
+      } else {
+        expect(notes).toEqual([]);
+      }
     },
   );
 
@@ -351,14 +369,20 @@ describe('one running instance on a port chosen at run time', () => {
     const curl = await runScript('send', ['alertmanager', 'examples/alertmanager_notification.json', '--curl'], env);
     expect(curl.stdout).toContain(`-H 'Authorization: Bearer ${service.secrets.secrets.grafanaToken}'`);
     expect(curl.stdout).not.toContain('X-Grafana-Alerting-Signature');
-    const bearer = await runScript('send', ['alertmanager', 'examples/alertmanager_notification.json'], env);
-    expect(bearer.stderr).toBe('');
+    // With --id the alerts keep the file's times: sent twice, the same alerts, recorded once.
+    const send = () =>
+      runScript('send', ['alertmanager', 'examples/alertmanager_notification.json', '--id', 'am-reload'], env);
+    const bearer = await send();
+    expect(bearer.stderr).toBe('note: with --id the alerts keep the times the file gives\n');
     expect(bearer.code).toBe(0);
-    // The same alerts as before: recorded once, answered with the original ids.
-    const answer = JSON.parse(bearer.stdout.slice(4)) as { events: { id: number; duplicate: boolean }[] };
-    expect(answer.events.map((event) => [event.id, event.duplicate])).toEqual(
-      (sentIds.get('alertmanager') ?? []).map((id) => [id, true]),
+    const again = await send();
+    const answers = [bearer, again].map(
+      (run) => JSON.parse(run.stdout.slice(4)) as { events: { id: number; duplicate: boolean }[] },
     );
+    expect(answers[0]?.events.map((event) => event.duplicate)).toEqual([false, false]);
+    expect(answers[1]?.events).toEqual(answers[0]?.events.map((event) => ({ ...event, duplicate: true })));
+    // And different alerts from the ones sent moved to now.
+    expect(answers[0]?.events.map((event) => event.id)).not.toEqual(sentIds.get('alertmanager'));
     const wrongToken = await fetch(`${service.base}/webhooks/grafana`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer not-the-token' },

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Publisher } from '../../shared/publishing/types';
-import { routeHandler } from '../../shared/runtime';
+import { functionHandler } from '../../shared/runtime';
 import { SECRETS } from '../support/config';
 import { startTestTable, type TestTable } from '../support/dynamo';
 import { capturedMetrics, emfErrors, total } from '../support/emf';
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 function confgo(publisher: Publisher) {
   const captured = capturedMetrics();
-  const handler = routeHandler('confgo', { ...testRuntime(table.endpoint, publisher), metrics: captured.sink });
+  const handler = functionHandler('confgo', { ...testRuntime(table.endpoint, publisher), metrics: captured.sink });
   const send = async (body: string, headers: Record<string, string>) => {
     const response = await handler(httpApiEvent({ path: '/webhooks/confgo', body, headers }), lambdaContext('confgo'));
     for (const document of captured.documents()) expect(emfErrors(document)).toEqual([]);

@@ -1,7 +1,7 @@
 // Packaging and the packaged template, checked here since no deploy can run here: `osls package`
 // from a clean tree (no dist/) builds the code itself; every artifact, unzipped, loads in a fresh
 // Node process and answers an API Gateway event against the embedded DynamoDB with credentials read
-// at run time; each function's role allows exactly what the README's permission table says; the VPC
+// at run time; each function's role allows exactly what the permission table of docs/deploy.md says; the VPC
 // access policy and the gateway endpoint appear only with network=vpc; no secret is in the template;
 // the functions write EMF documents the specification accepts, and every alarm and dashboard line
 // watches a metric the code (or AWS, for the stack's own resources) emits.
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/net';
+import { freePort } from '../../scripts/lib/net';
 import { MACHINE_CODE, METRICS, NAMESPACE } from '../../shared/metrics/catalogue';
 import { SECRETS } from '../support/config';
 import { startTestTable, type TestTable } from '../support/dynamo';
@@ -347,6 +347,7 @@ describe('the packaged template', () => {
       'GET /app.js',
       'GET /events',
       'GET /events/{id}',
+      'GET /events/{id}/context',
       'GET /openapi.json',
       'POST /webhooks/confgo',
       'POST /webhooks/devops',
@@ -450,10 +451,10 @@ describe('the packaged template', () => {
     throw new Error(`unexpected resource ${text}`);
   }
 
-  /** The README's permission table, as the same (action → resource) pairs. */
-  function readmePermissions(): { pairs: Record<string, string[]>; vpc: string[] } {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Permissions'));
+  /** The permission table of docs/deploy.md (Permissions), as the same (action → resource) pairs. */
+  function documentedPermissions(): { pairs: Record<string, string[]>; vpc: string[] } {
+    const page = readFileSync(join(ROOT, 'docs', 'deploy.md'), 'utf8');
+    const section = page.slice(page.indexOf('### Permissions'));
     const rows = section
       .split('\n')
       .slice(0, 40)
@@ -477,8 +478,8 @@ describe('the packaged template', () => {
     return { pairs, vpc };
   }
 
-  it('gives each function only what the README table says, with network=none', () => {
-    const expected = readmePermissions();
+  it('gives each function only what the documented permission table says, with network=none', () => {
+    const expected = documentedPermissions();
     expect(Object.keys(expected.pairs).sort()).toEqual(FUNCTIONS);
     expect(effectivePermissions(templates.none)).toEqual(expected.pairs);
     for (const fn of Object.values(functionsOf(templates.none))) expect(fn.VpcConfig).toBeUndefined();
@@ -489,7 +490,7 @@ describe('the packaged template', () => {
   });
 
   it('adds the VPC, its access policy and the gateway endpoint only with network=vpc, only to publishers', () => {
-    const expected = readmePermissions();
+    const expected = documentedPermissions();
     expect(expected.vpc.sort()).toEqual(PUBLISHERS);
     const withVpc = effectivePermissions(templates.vpc);
     for (const name of FUNCTIONS) {

@@ -2,14 +2,15 @@
 // `npm start` over the events of every source: what a person sees — the token prompt, rows newest
 // first, filters narrowing them and kept in the URL, the timeline's lanes and marks, the detail,
 // each error state — with no console errors, and every response the page receives checked against
-// openapi.json. JUNOEVENT_SCREENSHOTS=<dir> also writes timeline.png there (docs/timeline.png).
+// openapi.json. JUNOEVENT_SCREENSHOTS=<dir> also writes timeline.png (desktop) and phone.png (the
+// list at 390×844) there (docs/).
 
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/net';
+import { freePort } from '../../scripts/lib/net';
 import { RECORD_FIELDS } from '../../shared/event/record';
 import { checkResponse, contractFetch } from '../support/contract';
 import { signStandard } from '../support/http';
@@ -68,8 +69,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the events page in Chromium, served by npm star
   });
 
   /** A new tab (fresh sessionStorage) that records console errors and checks every response. */
-  async function newPage(viewport = { width: 1280, height: 800 }): Promise<Page & { seen: (typeof opened)[number] }> {
-    const context = await browser.newContext({ viewport, timezoneId: 'UTC', locale: 'en-US' });
+  async function newPage(
+    viewport = { width: 1280, height: 800 },
+    device: { hasTouch?: boolean; isMobile?: boolean } = {},
+  ): Promise<Page & { seen: (typeof opened)[number] }> {
+    const context = await browser.newContext({ viewport, timezoneId: 'UTC', locale: 'en-US', ...device });
     // A step that waits longer than this fails with what it waited for, well within the test's time.
     context.setDefaultTimeout(8000);
     const page = await context.newPage();
@@ -254,6 +258,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the events page in Chromium, served by npm star
     const page = await newPage();
     await signIn(page, '/?view=timeline&range=6h');
     const marks = page.locator('#timeline .mark');
+    await marks.first().waitFor();
     await expect.poll(() => marks.count()).toBe(7);
     expect(await page.locator('#timeline .lane-label').allTextContents()).toEqual([
       seeded.gitApp,
@@ -328,6 +333,52 @@ describe.skipIf(!HAVE_CHROMIUM)('the events page in Chromium, served by npm star
     await expectClean(page);
   });
 
+  it('says what happened in each row: the headline, with the operation’s name and code', async () => {
+    const page = await newPage();
+    await signIn(page, '/?app=user-svc');
+    await expect.poll(() => rows(page).count()).toBe(3);
+    const what = await rows(page).locator('td:nth-child(5) button').allTextContents();
+    expect(what).toEqual([
+      'firing · HighErrorRate · HighErrorRate on user-svc',
+      'deployed v1.8.0 to prod on host-a, host-b',
+      'user.toml published · version v42',
+    ]);
+    expect(await rows(page).nth(1).locator('td:nth-child(5) .kind').textContent()).toBe('应用部署 devops_deploy');
+    await expectClean(page);
+  });
+
+  it('lists in an alert’s detail the changes of its app in the 2 hours before, each opening its own detail', async () => {
+    const page = await newPage();
+    await signIn(page, `/?app=user-svc&event=${seeded.ids['user-alert']}`);
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await expect
+      .poll(() => page.locator('#detail-headline').textContent())
+      .toBe('firing · HighErrorRate · HighErrorRate on user-svc');
+    const context = page.getByRole('region', { name: 'Changes in the 2 hours before' });
+    const entries = context.locator('li .headline');
+    await expect
+      .poll(() => entries.allTextContents())
+      .toEqual(['deployed v1.8.0 to prod on host-a, host-b', 'user.toml published · version v42']);
+    // The headline comes before the fields, and the fields before the metadata.
+    const order = await dialog.evaluate((node) =>
+      ['#detail-headline', '#detail-context', '#detail-fields', '#detail-metadata'].map(
+        (selector) => node.querySelector(selector)?.getBoundingClientRect().top ?? -1,
+      ),
+    );
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+
+    // The deploy's own detail lists the alert in the hour after it.
+    await context.getByRole('button', { name: new RegExp(`^Open event ${seeded.ids['user-deploy']}:`) }).click();
+    await expect.poll(() => dialog.locator('dd').first().textContent()).toBe(String(seeded.ids['user-deploy']));
+    const after = page.getByRole('region', { name: 'Alerts in the hour after' });
+    await expect
+      .poll(() => after.locator('li .headline').allTextContents())
+      .toEqual(['firing · HighErrorRate · HighErrorRate on user-svc']);
+    expect(new URL(page.url()).searchParams.get('event')).toBe(String(seeded.ids['user-deploy']));
+    await expectClean(page);
+  });
+
   it('is readable on a narrow screen: nothing wider than the viewport', async () => {
     const page = await newPage({ width: 390, height: 844 });
     await signIn(page);
@@ -343,11 +394,97 @@ describe.skipIf(!HAVE_CHROMIUM)('the events page in Chromium, served by npm star
     expect(await overflow()).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await page.getByRole('columnheader', { name: 'Host' }).isVisible()).toBe(false);
-    expect(await page.getByRole('columnheader', { name: 'App' }).isVisible()).toBe(true);
+    // Each row is a card: time, app and source on a line, what happened on the whole line below.
+    const first = rows(page).first();
+    const box = async (selector: string) => first.locator(selector).boundingBox();
+    const [app, what] = [await box('td:nth-child(2)'), await box('td:nth-child(5) button')];
+    expect(await first.locator('td:nth-child(2)').textContent()).toBe(seeded.gitApp);
+    expect(what?.y).toBeGreaterThan(app?.y ?? Number.NaN);
+    expect((what?.x ?? 0) + (what?.width ?? Number.POSITIVE_INFINITY)).toBeLessThanOrEqual(390);
+    const screenshots = process.env.JUNOEVENT_SCREENSHOTS;
+    if (screenshots) {
+      mkdirSync(resolve(screenshots), { recursive: true });
+      await page.screenshot({ path: join(resolve(screenshots), 'phone.png') });
+    }
+    // The filters start folded away; their summary opens them.
+    expect(await page.locator('#filters').isVisible()).toBe(false);
+    await page.getByText('Filters', { exact: true }).click();
+    expect(await page.getByLabel('Source', { exact: true }).isVisible()).toBe(true);
+    // Every control a finger uses is at least 44 px tall.
+    const short = await page.evaluate(() =>
+      [...document.querySelectorAll('button, select, input, summary, nav a')]
+        .filter((node) => node.getClientRects().length > 0 && node.getBoundingClientRect().height < 44)
+        .map((node) => `${node.tagName.toLowerCase()}#${node.id}`),
+    );
+    expect(short).toEqual([]);
     await page.getByRole('link', { name: 'Timeline' }).click();
-    await expect.poll(() => page.locator('#timeline .mark').count()).toBe(7);
+    // On a phone, marks nearer than a tap target are gathered: the marks still stand for all 7 events.
+    const counted = () =>
+      page
+        .locator('#timeline .mark')
+        .evaluateAll((nodes) => nodes.reduce((sum, node) => sum + Number(node.getAttribute('data-count') ?? 1), 0));
+    await page.locator('#timeline .mark').first().waitFor();
+    await expect.poll(counted).toBe(7);
+    // Lane labels are whole and inside the screen.
+    const labels = await page
+      .locator('#timeline .lane-label')
+      .evaluateAll((nodes) =>
+        nodes.map((node) => ({ text: node.textContent, right: node.getBoundingClientRect().right })),
+      );
+    expect(labels.map((label) => label.text)).toEqual([seeded.gitApp, 'order-svc', 'user-svc']);
+    expect(labels.every((label) => label.right <= 390)).toBe(true);
     expect(await overflow()).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expectClean(page);
+  });
+
+  it('opens a mark’s detail with a tap on a phone', async () => {
+    const page = await newPage({ width: 390, height: 844 }, { hasTouch: true, isMobile: true });
+    await signIn(page, '/?view=timeline&range=6h');
+    const git = page.locator('#timeline .mark[data-source=git]');
+    await git.waitFor();
+    await git.tap();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await expect.poll(() => dialog.locator('dd').first().textContent()).toBe(String(seeded.ids['git-push']));
+    expect(await page.locator('#detail-headline').textContent()).toBe('master ← 4 commits: "fixed readme"');
+    await expectClean(page);
+  });
+
+  it('gathers marks too near to tell apart into one with a count, which lists its events', async () => {
+    // After the tests that count every seeded event: these four are of an app of their own.
+    const now = Math.floor(Date.now() / 1000);
+    const posted: number[] = [];
+    // Three deploys within 2 seconds and one 2 hours before them: on the fitted axis the three overlap.
+    for (const [operation, time] of [
+      ['devops_start', now - 3 * 3600],
+      ['devops_deploy', now - 3600],
+      ['devops_restart', now - 3599],
+      ['devops_stop', now - 3598],
+    ] as const) {
+      const body = JSON.stringify({ app_name: 'cluster-svc', operation, create_time: time, host_name: 'c-1' });
+      const response = await contractFetch(`${service.base}/webhooks/devops`, {
+        method: 'POST',
+        headers: signStandard(service.secrets.secrets.devops, body),
+        body,
+      });
+      posted.push(((await response.json()) as { events: { id: number }[] }).events[0]?.id ?? 0);
+    }
+    const page = await newPage();
+    await signIn(page, '/?view=timeline&app=cluster-svc&range=6h');
+    const cluster = page.locator('#timeline .mark.cluster');
+    await cluster.waitFor();
+    expect(await cluster.getAttribute('data-count')).toBe('3');
+    expect(await cluster.locator('text').textContent()).toBe('3');
+    expect(await page.locator('#timeline .mark[data-source=devops]').count()).toBe(1);
+    await cluster.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const listed = page.locator('#context-list li .headline');
+    await expect.poll(() => listed.allTextContents()).toEqual(['stopped c-1', 'restarted c-1', 'deployed on c-1']);
+    await page.locator('#context-list li button').first().click();
+    await expect.poll(() => dialog.locator('dd').first().textContent()).toBe(String(posted[3]));
     await expectClean(page);
   });
 

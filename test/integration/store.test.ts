@@ -9,14 +9,15 @@ import { parseConfig } from '../../shared/config/config';
 import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
 import type { IdGenerator } from '../../shared/event/ids';
 import type { EventDraft } from '../../shared/event/record';
-import { assemble, redriveWith, routeHandler } from '../../shared/runtime';
+import { RETRY_AFTER_SECONDS } from '../../shared/http/function';
+import { assemble, functionHandler, redriveWith } from '../../shared/runtime';
 import { createDynamoTable } from '../../shared/store/dynamo';
 import { recordingStore } from '../../shared/store/recording';
 import { deliveryItemKey } from '../../shared/store/schema';
 import type { TableOperations } from '../../shared/store/types';
-import { SECRETS, TEST_CONFIG } from '../support/config';
+import { fixture, SECRETS, TEST_CONFIG } from '../support/config';
 import { startTestTable, TABLE, type TestTable } from '../support/dynamo';
-import { invoke } from '../support/http';
+import { httpApiEvent, invoke, lambdaContext } from '../support/http';
 import { quiet } from '../support/pipeline';
 
 let table: TestTable;
@@ -172,7 +173,7 @@ describe('legacy Grafana alerts', () => {
     let clock = Date.UTC(2026, 0, 1);
     const config = parseConfig(TEST_CONFIG.replace(/timestampHeader = .*\n/, ''), { file: 'legacy.toml', env: {} });
     const runtime = assemble(config, { client: table.client, publisher: undefined, logger: quiet, now: () => clock });
-    const handler = routeHandler('grafana', runtime);
+    const handler = functionHandler('grafana', runtime);
     const post = () =>
       invoke(handler, {
         path: '/webhooks/grafana',
@@ -215,7 +216,7 @@ describe('what a stopped or late webhook leaves (regressions)', () => {
       close: async () => undefined,
     };
     const runtime = assemble(config, { client: table.client, publisher, logger: quiet, now: () => clock });
-    const handler = routeHandler('grafana', runtime);
+    const handler = functionHandler('grafana', runtime);
     const body = JSON.stringify({ title: '[Alerting] disk', ruleId: 9, ruleName: 'disk', state: 'alerting' });
     const post = async () => {
       const response = await invoke(handler, {
@@ -287,6 +288,56 @@ describe('what a stopped or late webhook leaves (regressions)', () => {
     }
   });
 });
+
+describe('running out of time (regression: it answered 500)', () => {
+  it('answers 503 with Retry-After, keeps what it recorded, and the retry records the rest exactly once', async () => {
+    const text = TEST_CONFIG.replace(/timestampHeader = .*\n/, '').replace(
+      /maxBodyBytes = \d+/,
+      'maxBodyBytes = 1048576',
+    );
+    const config = parseConfig(text, { file: 'time.toml', env: {} });
+    const runtime = assemble(config, { client: table.client, publisher: undefined, logger: quiet });
+    const handler = functionHandler('grafana', runtime);
+    const notification = JSON.parse(fixture('grafana/alertmanager_v4_mixed.json'));
+    const [template] = notification.alerts;
+    notification.alerts = Array.from({ length: 600 }, (_, n) => ({ ...template, fingerprint: `time-${n}` }));
+    const body = JSON.stringify(notification);
+    const event = httpApiEvent({
+      path: '/webhooks/grafana',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-grafana-alerting-signature': createHmac('sha256', SECRETS.grafana).update(body).digest('hex'),
+      },
+    });
+    // 4 s left: the stack answers by 2.5 s, and no alert starts with less than 2 s to go.
+    const cut = await handler(event, lambdaContext('junoevent-grafana', 4_000));
+    expect(cut.statusCode).toBe(503);
+    expect(cut.headers?.['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
+    expect(JSON.parse(String(cut.body)).error.code).toBe('service_unavailable');
+    // The alerts already started finish in the background (a frozen Lambda would finish them later).
+    const settled = await settledCount(async () => (await table.events()).length);
+    expect(settled).toBeLessThan(600);
+    const retry = await handler(event, lambdaContext('junoevent-grafana'));
+    expect(retry.statusCode).toBe(202);
+    const answered = JSON.parse(String(retry.body)).events as { duplicate: boolean }[];
+    expect(answered.filter((e) => e.duplicate)).toHaveLength(settled);
+    const stored = await table.events();
+    expect(stored).toHaveLength(600);
+    expect(new Set(stored.map((item) => JSON.parse(String(item.metadata)).fingerprint)).size).toBe(600);
+  }, 60_000);
+});
+
+/** The value `count` gives once two readings in a row agree. */
+async function settledCount(count: () => Promise<number>): Promise<number> {
+  let last = await count();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = await count();
+    if (now === last) return now;
+    last = now;
+  }
+}
 
 /** A table whose calls after the first `answered` happen, but whose answers are lost. */
 function cutOffTable(ops: TableOperations, answered: number): TableOperations {

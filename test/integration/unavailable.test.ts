@@ -1,7 +1,7 @@
 // When DynamoDB cannot be reached, webhooks answer 503 with Retry-After so the sender retries.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/net';
+import { freePort } from '../../scripts/lib/net';
 import { SECRETS, useFunctionEnv } from '../support/config';
 import { type Handler, invoke, signStandard } from '../support/http';
 

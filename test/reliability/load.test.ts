@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/net';
+import { freePort } from '../../scripts/lib/net';
 import { signStandard } from '../support/http';
 import { killLocal, startLocal } from '../support/local-start';
 import { storedEvents } from '../support/pipeline';

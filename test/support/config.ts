@@ -50,6 +50,8 @@ signingSecret = "${SECRETS.gitlabSigning}"
 "15" = { app_name = "diaspora-svc", aid = 15, env = "prod", zone_code = "cn-sh-01" }
 "gitlab-org/gitlab-test" = { app_name = "gitlab-test-svc", aid = 380 }
 "Codertocat/Hello-World" = { app_name = "hello-svc", aid = 7, env = "staging" }
+"acme-pay/checkout-api" = { app_name = "checkout-svc", aid = 31, env = "prod" }
+"payments/ledger-api" = { app_name = "ledger-svc", aid = 73, zone_code = "eu-central" }
 `;
 
 /** Points the functions at a test config and a local DynamoDB; call before importing functions/*. */

@@ -1,6 +1,6 @@
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { type LocalDynamo, startDynalite } from '../../scripts/dynalite';
-import { ensureTable } from '../../scripts/table';
+import { type LocalDynamo, startDynalite } from '../../scripts/lib/dynalite';
+import { ensureTable } from '../../scripts/lib/table';
 
 export const TABLE = 'appevent';
 

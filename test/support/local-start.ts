@@ -4,7 +4,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../scripts/net';
+import { freePort } from '../../scripts/lib/net';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');

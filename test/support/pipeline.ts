@@ -7,7 +7,7 @@ import { parseConfig } from '../../shared/config/config';
 import { NO_METRICS } from '../../shared/metrics/catalogue';
 import type { RedriveReport } from '../../shared/publishing/redrive';
 import type { Publisher } from '../../shared/publishing/types';
-import { assemble, type Runtime, redriveWith, routeHandler } from '../../shared/runtime';
+import { assemble, functionHandler, type Runtime, redriveWith } from '../../shared/runtime';
 import { createDynamoClient } from '../../shared/store/client';
 import type { EventStore } from '../../shared/store/types';
 import { TEST_CONFIG } from './config';
@@ -44,7 +44,7 @@ export function countingPublisher(): Publisher & { published: number[] } {
 /** The confgo or devops function's handler, over `store`, publishing through `publisher`. */
 export function envelopeHandler(source: 'confgo' | 'devops', store: EventStore, publisher: Publisher): Handler {
   const config = testConfig();
-  return routeHandler(source, {
+  return functionHandler(source, {
     config,
     store,
     logger: quiet,

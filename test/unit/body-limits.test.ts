@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import { EVENT_ENVELOPE_BYTES, LAMBDA_PAYLOAD_BYTES, MAX_BODY_BYTES_LIMIT } from '../../shared/config/types';
-import { httpFunction } from '../../shared/http/function';
+import { httpHandler } from '../../shared/http/function';
 import { httpApiEvent, lambdaContext } from '../support/http';
 
 /** API Gateway's limit on an HTTP API request's request line and header values together. */
@@ -115,7 +115,7 @@ describe('maxBodyBytes in the config', () => {
       MAX_BODY_BYTES_LIMIT,
     );
     expect(() => parse(`${sections}maxBodyBytes = ${MAX_BODY_BYTES_LIMIT + 1}\n`)).toThrow(
-      `junoevent config limits.toml: junoevent.sources.git.maxBodyBytes must be at most 3014656 bytes, the largest body whose API Gateway event fits Lambda's 6291456-byte invocation payload with the body's JSON escaping (see the README's Body limits) (got a whole number)`,
+      `junoevent config limits.toml: junoevent.sources.git.maxBodyBytes must be at most 3014656 bytes, the largest body whose API Gateway event fits Lambda's 6291456-byte invocation payload with the body's JSON escaping (see docs/senders.md, Body limits) (got a whole number)`,
     );
     expect(() => parse(`[junoevent]\nmaxBodyBytes = 6291456\n${sections}`)).toThrow(
       'junoevent.maxBodyBytes must be at most 3014656 bytes',
@@ -126,7 +126,7 @@ describe('maxBodyBytes in the config', () => {
 describe('a body over the route limit', () => {
   it('gets 413 from junoevent, and a body of exactly the limit reaches the route', async () => {
     const reached: number[] = [];
-    const handler = httpFunction(
+    const handler = httpHandler(
       async (request) => {
         reached.push(Buffer.byteLength(request.rawBody));
         return { status: 202, body: { events: [] } };

@@ -4,9 +4,9 @@
 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ANSWER_MARGIN_MS, httpFunction, RETRY_AFTER_SECONDS } from '../../shared/http/function';
+import { DEFAULT_ANSWER_MARGIN_MS, httpHandler, RETRY_AFTER_SECONDS } from '../../shared/http/function';
 import type { HttpRequest, HttpResult, Route } from '../../shared/http/request';
-import { httpHandler } from '../../shared/runtime';
+import { functionHandler } from '../../shared/runtime';
 import { checkResponse } from '../support/contract';
 import { httpApiEvent, lambdaContext } from '../support/http';
 
@@ -23,7 +23,7 @@ function recordingLogger() {
 
 function handlerFor(route: Route, options: { answerMarginMs?: number } = {}) {
   const { lines, logger } = recordingLogger();
-  const handler = httpFunction(route, { name: 'confgo', logger, maxBodyBytes: 1024 * 1024, ...options });
+  const handler = httpHandler(route, { name: 'confgo', logger, maxBodyBytes: 1024 * 1024, ...options });
   const call = (remainingMs: number) =>
     handler(httpApiEvent({ path: '/webhooks/confgo', body: '{}' }), lambdaContext('confgo', remainingMs));
   return { call, lines };
@@ -118,7 +118,7 @@ describe('the HTTP stack running out of time', () => {
 
   it('has no deadline without a Lambda context that counts down', async () => {
     const seen: number[] = [];
-    const handler = httpFunction(
+    const handler = httpHandler(
       async (request) => {
         seen.push(request.timeLeftMs());
         return accepted;
@@ -153,7 +153,7 @@ describe('a function that cannot start with its configuration', () => {
   it('answers every request 503 with the same Retry-After as every other 503', async () => {
     vi.stubEnv('JUNOEVENT_CONFIG', '/nonexistent/junoevent.toml');
     try {
-      const handler = httpHandler('confgo');
+      const handler = functionHandler('confgo');
       const answer = await handler(httpApiEvent({ path: '/webhooks/confgo', body: '{}' }), lambdaContext());
       expect(answer.statusCode).toBe(503);
       expect(answer.headers?.['retry-after']).toBe(String(RETRY_AFTER_SECONDS));

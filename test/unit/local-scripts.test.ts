@@ -9,8 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { brokerAnswers, publishingLine } from '../../scripts/banner';
-import { claimState, type InstanceState, locateInstance, readState, releaseState } from '../../scripts/instance';
+import { brokerAnswers, publishingLine } from '../../scripts/lib/banner';
+import { claimState, type InstanceState, locateInstance, readState, releaseState } from '../../scripts/lib/instance';
 import {
   functionEnvironment,
   type LocalSettings,
@@ -18,11 +18,11 @@ import {
   supportedNode,
   withLocalSecrets,
   writeFunctionSecrets,
-} from '../../scripts/local';
-import { freePort } from '../../scripts/net';
-import { OfflineOutput } from '../../scripts/offline-output';
-import { writeStageSecrets } from '../../scripts/secrets';
-import { githubEvent, gitlabEvent, type Outgoing, prepare } from '../../scripts/senders';
+} from '../../scripts/lib/local';
+import { freePort } from '../../scripts/lib/net';
+import { OfflineOutput } from '../../scripts/lib/offline-output';
+import { githubEvent, gitlabEvent, type Outgoing, prepare } from '../../scripts/lib/senders';
+import { writeStageSecrets } from '../../scripts/lib/stage-secrets';
 import { applySecret, parseConfig } from '../../shared/config/config';
 import { parseAuthorization } from '../../shared/http/request';
 import { verifyGitHubSignature } from '../../shared/sources/git/auth';

@@ -35,7 +35,7 @@ describe('metadata budget', () => {
   it('reduces kept objects to their scalar fields as a last resort', () => {
     const body = { project: { id: 1, name: 'p', description: 'd'.repeat(6000), nested: { a: 1 } } };
     const parsed = JSON.parse(fitMetadata(body, 4096, { keep: ['project'] }));
-    expect(parsed.project).toEqual({ id: 1, name: 'p', description: `${'d'.repeat(256)}…` });
+    expect(parsed.project).toEqual({ id: 1, name: 'p', description: `${'d'.repeat(255)}…` });
     expect(parsed.truncated.reduced).toEqual(['project']);
   });
 });
@@ -78,7 +78,7 @@ describe('metadata fitting at scale and at the smallest budget', () => {
     expect(Buffer.byteLength(fitted)).toBeLessThanOrEqual(4096);
     const parsed = JSON.parse(fitted);
     expect(parsed.summary).toMatchObject({ kind: 'push', ref: 'refs/heads/main', deleted: false, commit_count: 3 });
-    expect(parsed.summary.labels.a).toHaveLength(257);
+    expect(parsed.summary.labels.a).toHaveLength(256);
     expect(parsed.truncated.original_bytes).toBe(Buffer.byteLength(JSON.stringify(body)));
   });
 });

@@ -6,15 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import type { SecretProvider } from '../../shared/config/secrets';
 import { completeRecord } from '../../shared/event/record';
-import { httpFunction } from '../../shared/http/function';
+import { httpHandler } from '../../shared/http/function';
 import type { HttpResult } from '../../shared/http/request';
 import { MACHINE_CODE, METRICS, type MetricName, NAMESPACE } from '../../shared/metrics/catalogue';
-import { createEmfMetrics } from '../../shared/metrics/emf';
+import { createEmfMetrics, stageFromEnv } from '../../shared/metrics/emf';
 import { measuredPublisher } from '../../shared/metrics/publishing';
 import { redrive } from '../../shared/publishing/redrive';
 import { replay } from '../../shared/publishing/replay';
 import type { Publisher } from '../../shared/publishing/types';
-import { assemble, routeHandler, scheduledRedrive, stageFromEnv } from '../../shared/runtime';
+import { assemble, functionHandler } from '../../shared/runtime';
 import type { PublishingState } from '../../shared/store/types';
 import { TEST_CONFIG } from '../support/config';
 import { capturedMetrics, emfErrors, quietLog, total } from '../support/emf';
@@ -187,7 +187,7 @@ describe('the EMF sink', () => {
 describe('request metrics', () => {
   async function answer(result: HttpResult | Error) {
     const captured = capturedMetrics();
-    const handler = httpFunction(
+    const handler = httpHandler(
       async () => {
         if (result instanceof Error) throw result;
         return result;
@@ -323,7 +323,7 @@ describe('redrive metrics', () => {
       secrets: undefined,
       metrics: sink,
     });
-    expect(await scheduledRedrive(runtime, () => true)).toEqual({ skipped: true });
+    expect(await functionHandler('redrive', runtime)({}, lambdaContext('redrive'))).toEqual({ skipped: true });
     expectValid(documents());
     expect(total(data(), 'RedriveRuns')).toBe(1);
   });
@@ -366,7 +366,7 @@ describe('secret read failures', () => {
       metrics: sink,
     });
     const body = JSON.stringify({ app_name: 'svc', operation: 'confgo_file_publish' });
-    const handler = routeHandler('confgo', runtime);
+    const handler = functionHandler('confgo', runtime);
     const response = await handler(
       httpApiEvent({ path: '/webhooks/confgo', body, headers: signStandard('whsec_unused', body) }),
       lambdaContext('confgo'),

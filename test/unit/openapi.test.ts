@@ -58,6 +58,7 @@ describe('openapi.json', () => {
     expect(statuses('/webhooks/git', 'post')).toEqual(['200', '202', ...errors].sort());
     expect(statuses('/events', 'get')).toEqual(['200', '400', '401', '413', '500', '503']);
     expect(statuses('/events/{id}', 'get')).toEqual(['200', '400', '401', '404', '413', '500', '503']);
+    expect(statuses('/events/{id}/context', 'get')).toEqual(['200', '400', '401', '404', '413', '500', '503']);
     expect(statuses('/', 'get')).toEqual(['200', '404', '413', '500']);
   });
 

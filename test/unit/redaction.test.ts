@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import type { SecretProvider } from '../../shared/config/secrets';
 import type { Log } from '../../shared/logger';
-import { assemble, type RouteName, routeHandler } from '../../shared/runtime';
+import { assemble, functionHandler, type RouteName } from '../../shared/runtime';
 import { createDynamoClient } from '../../shared/store/client';
 import { API_TOKEN, SECRETS, TEST_CONFIG } from '../support/config';
 import { invoke, type RequestSpec, signStandard } from '../support/http';
@@ -33,7 +33,7 @@ function handlerFor(name: RouteName, options: { secrets?: SecretProvider; env?: 
     logger,
     secrets: options.secrets,
   });
-  return { handler: routeHandler(name, runtime), logger };
+  return { handler: functionHandler(name, runtime), logger };
 }
 
 function signedEnvelope(fields: Record<string, unknown>): RequestSpec {

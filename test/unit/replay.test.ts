@@ -6,15 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { FieldError } from '../../shared/errors';
 import type { Operation, Source } from '../../shared/event/catalog';
 import { type AppEvent, completeRecord } from '../../shared/event/record';
+import { type ReplayOptions, type ReplayReport, replay } from '../../shared/publishing/replay';
 import {
   decodeResumeToken,
   encodeResumeToken,
   parseReplayRequest,
-  type ReplayOptions,
-  type ReplayReport,
   type ReplayRequest,
-  replay,
-} from '../../shared/publishing/replay';
+} from '../../shared/publishing/replay-request';
 import type { Publisher, PublishOptions } from '../../shared/publishing/types';
 import type { ListQuery, ListResult } from '../../shared/store/types';
 

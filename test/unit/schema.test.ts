@@ -1,7 +1,7 @@
 // The table the code writes (shared/store/schema.ts) is the table serverless.yml defines.
 
 import { describe, expect, it } from 'vitest';
-import { tableDefinition } from '../../scripts/table';
+import { tableDefinition } from '../../scripts/lib/table';
 import { ATTR, LISTING_INDEXES, LISTING_PROJECTION, PENDING_INDEX } from '../../shared/store/schema';
 
 describe('table schema', () => {

@@ -8,6 +8,7 @@ export interface Elements {
   tokenMessage: HTMLElement;
   browse: HTMLElement;
   form: HTMLFormElement;
+  filterPanel: HTMLDetailsElement;
   status: HTMLElement;
   problem: HTMLElement;
   rows: HTMLTableSectionElement;
@@ -18,6 +19,11 @@ export interface Elements {
   more: HTMLButtonElement;
   dialog: HTMLDialogElement;
   detailTitle: HTMLElement;
+  detailHeadline: HTMLElement;
+  detailContext: HTMLElement;
+  contextTitle: HTMLElement;
+  contextList: HTMLElement;
+  detailBody: HTMLElement;
   detailFields: HTMLElement;
   detailMetadata: HTMLElement;
   detailClose: HTMLButtonElement;
@@ -44,6 +50,7 @@ export function findElements(): Elements {
     tokenMessage: byId('token-message', HTMLElement),
     browse: byId('browse', HTMLElement),
     form: byId('filters', HTMLFormElement),
+    filterPanel: byId('filter-panel', HTMLDetailsElement),
     status: byId('status', HTMLElement),
     problem: byId('problem', HTMLElement),
     rows: byId('rows', HTMLTableSectionElement),
@@ -54,6 +61,11 @@ export function findElements(): Elements {
     more: byId('more', HTMLButtonElement),
     dialog: byId('detail', HTMLDialogElement),
     detailTitle: byId('detail-title', HTMLElement),
+    detailHeadline: byId('detail-headline', HTMLElement),
+    detailContext: byId('detail-context', HTMLElement),
+    contextTitle: byId('context-title', HTMLElement),
+    contextList: byId('context-list', HTMLElement),
+    detailBody: byId('detail-body', HTMLElement),
     detailFields: byId('detail-fields', HTMLElement),
     detailMetadata: byId('detail-metadata', HTMLElement),
     detailClose: byId('detail-close', HTMLButtonElement),

@@ -4,8 +4,20 @@
 import type { PageEvent } from './api';
 import { appLabel, when } from './format';
 
-const LANE_HEIGHT = 34;
+/** A lane: its label on a line of its own (so it is never cut), then a row of marks 44 px tall to tap. */
+const LANE_HEIGHT = 64;
+const LABEL_DROP = 14;
+const MARK_DROP = 42;
 export const AXIS_TOP = 30;
+/** Each mark answers a tap or click within this radius: a 44 px target. */
+export const HIT_RADIUS = 22;
+/** Marks nearer than this on a lane are gathered into one mark with a count: overlapping on a wide screen, closer than a tap target on a narrow one. */
+const GATHER_WIDE = 16;
+const GATHER_NARROW = 2 * HIT_RADIUS;
+/** The axis reaches out this share of the events' span beyond the first and the last. */
+const AXIS_MARGIN = 0.05;
+/** The shortest axis: 10 minutes. */
+const MIN_AXIS_SECONDS = 600;
 /** Tick spacings, in seconds, from a minute to a week: the smallest that gives at most the asked count. */
 const TICK_STEPS = [60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 259200, 604800];
 
@@ -57,29 +69,68 @@ export function tickLabel(t: number, span: number, step: number): string {
   return step >= 86400 ? text.slice(5, 10) : text.slice(5, 16);
 }
 
+/** One mark: a single event, or several gathered (newest first), placed at the newest one's time. */
+export interface TimelineMark {
+  events: PageEvent[];
+  x: number;
+}
+
 export interface TimelineLayout {
   width: number;
   height: number;
-  /** Where the plot starts (the lane labels are to its left) and how wide it is. */
+  /** Where the plot starts and how wide it is. */
   left: number;
   plot: number;
   ticks: { x: number; label: string }[];
-  lanes: { app: string; label: string; y: number; marks: { event: PageEvent; x: number }[] }[];
+  /** Where "now" is, when the axis reaches it. */
+  now: number | undefined;
+  lanes: { app: string; label: string; labelY: number; y: number; marks: TimelineMark[] }[];
 }
 
-/** One lane per app, sorted by name; in each, its events oldest first so the newest is drawn on top. */
+/**
+ * The axis fitted to the events shown: from a little before the first to a little after the last,
+ * reaching out to now when the last is near it. Without events, the range asked for.
+ */
+export function fitAxis(
+  times: readonly number[],
+  range: { since: number; until: number },
+  now: number,
+): { since: number; until: number } {
+  if (times.length === 0) return range;
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const span = Math.max(last - first, MIN_AXIS_SECONDS);
+  const margin = span * AXIS_MARGIN;
+  const nearNow = now >= last && now - last <= span / 4;
+  return { since: Math.floor(first - margin), until: Math.ceil(Math.max(last + margin, nearNow ? now + margin : 0)) };
+}
+
+/** A lane's events (newest first) gathered into marks: each mark takes the older events within `gap` pixels of it. */
+export function gather(events: readonly PageEvent[], x: (t: number) => number, gap: number): TimelineMark[] {
+  const marks: TimelineMark[] = [];
+  for (const event of events) {
+    const at = x(event.create_time);
+    const last = marks[marks.length - 1];
+    if (last !== undefined && last.x - at < gap) last.events.push(event);
+    else marks.push({ events: [event], x: at });
+  }
+  // Oldest first, so the newest is drawn on top.
+  return marks.reverse();
+}
+
+/** One lane per app, sorted by name; its label above its marks. `events` are newest first. */
 export function layoutTimeline(
   events: readonly PageEvent[],
-  since: number,
-  until: number,
+  axis: { since: number; until: number; now: number },
   availableWidth: number,
   zoneOffset: number,
 ): TimelineLayout {
+  const { since, until, now } = axis;
   const apps = [...new Set(events.map((e) => e.app_name))].sort();
   const width = Math.max(availableWidth, 300);
   const narrow = width < 640;
-  const left = narrow ? 96 : 168;
-  const plot = width - left - 16;
+  const left = HIT_RADIUS;
+  const plot = width - 2 * HIT_RADIUS;
   const height = AXIS_TOP + Math.max(apps.length, 1) * LANE_HEIGHT + 6;
   const span = Math.max(until - since, 1);
   const x = (t: number) => left + ((t - since) / span) * plot;
@@ -91,14 +142,17 @@ export function layoutTimeline(
     left,
     plot,
     ticks: times.map((t) => ({ x: x(t), label: tickLabel(t, span, step) })),
-    lanes: apps.map((app, index) => ({
-      app,
-      label: appLabel(app).length > 22 && narrow ? `${app.slice(0, 11)}…` : appLabel(app),
-      y: AXIS_TOP + index * LANE_HEIGHT + LANE_HEIGHT / 2,
-      marks: events
-        .filter((e) => e.app_name === app)
-        .reverse()
-        .map((event) => ({ event, x: x(event.create_time) })),
-    })),
+    now: now >= since && now <= until ? x(now) : undefined,
+    lanes: apps.map((app, index) => {
+      const top = AXIS_TOP + index * LANE_HEIGHT;
+      const own = events.filter((e) => e.app_name === app);
+      return {
+        app,
+        label: appLabel(app),
+        labelY: top + LABEL_DROP,
+        y: top + MARK_DROP,
+        marks: gather(own, x, narrow ? GATHER_NARROW : GATHER_WIDE),
+      };
+    }),
   };
 }

@@ -1,5 +1,7 @@
-// The list view: a table of events newest first, fifty at a time, with Load more.
+// The list view: a table of events newest first, fifty at a time, with Load more. Each row says what
+// happened in one line (its headline), with the operation's name and code beneath.
 
+import { headline } from '../../event/headline';
 import type { PageEvent } from './api';
 import type { PageContext } from './context';
 import { openDetail } from './detail';
@@ -24,13 +26,17 @@ function row(ctx: PageContext, event: PageEvent): HTMLTableRowElement {
   const open = document.createElement('button');
   open.type = 'button';
   open.className = 'link';
-  open.textContent = event.operation_name || event.operation;
+  open.textContent = headline(event);
   open.setAttribute('aria-label', `Open event ${event.id}: ${event.operation} of ${event.app_name || 'no app'}`);
   open.addEventListener('click', () => openDetail(ctx, String(event.id)));
   const op = document.createElement('td');
+  op.className = 'what';
+  const kind = document.createElement('span');
+  kind.className = 'kind';
   const code = document.createElement('code');
   code.textContent = event.operation;
-  op.append(open, ' ', code);
+  kind.append(event.operation_name, ' ', code);
+  op.append(open, kind);
   const time = document.createElement('td');
   const stamp = document.createElement('time');
   stamp.dateTime = new Date(event.create_time * 1000).toISOString();

@@ -112,6 +112,12 @@ function wireNavigation(): void {
   });
 }
 
+/** On a phone the filters start folded away under their summary; elsewhere they start open. */
+function foldFilters(): void {
+  ctx.el.filterPanel.open = !window.matchMedia('(max-width: 700px)').matches;
+}
+
+foldFilters();
 wireToken();
 wireFilters();
 wireNavigation();

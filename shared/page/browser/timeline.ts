@@ -1,12 +1,14 @@
-// The timeline view: one lane per app, a mark per event placed by time, shaped and coloured by
-// source; each mark a button that opens the event's detail.
+// The timeline view: one lane per app over an axis fitted to the events shown, a mark per event
+// placed by time, shaped and coloured by source; each mark a button that opens the event's detail,
+// and marks too near to tell apart gathered into one with a count that opens the list of them.
 
+import { headline } from '../../event/headline';
 import type { PageEvent } from './api';
 import type { PageContext } from './context';
-import { openDetail } from './detail';
+import { openDetail, showEvents } from './detail';
 import { svg } from './elements';
 import { appLabel, timelineSummary, when } from './format';
-import { AXIS_TOP, layoutTimeline, markShape } from './layout';
+import { AXIS_TOP, fitAxis, HIT_RADIUS, layoutTimeline, markShape } from './layout';
 import { hasMore, listingsFor, take } from './listings';
 import { NO_EVENTS } from './messages';
 import { say, showProblem } from './notices';
@@ -32,25 +34,56 @@ export function drawLegend(ctx: PageContext): void {
   }
 }
 
-/** An event's mark as a button: Enter or Space opens its detail, as a click does. */
-function eventMark(ctx: PageContext, event: PageEvent, x: number, y: number): SVGElement {
+/** Enter or Space on a focused mark acts as a click. */
+function asButton(node: SVGElement, label: string, open: () => void): void {
+  node.setAttribute('tabindex', '0');
+  node.setAttribute('role', 'button');
+  node.setAttribute('aria-label', label);
+  node.addEventListener('click', open);
+  node.addEventListener('keydown', (key) => {
+    if (key instanceof KeyboardEvent && (key.key === 'Enter' || key.key === ' ')) {
+      key.preventDefault();
+      open();
+    }
+  });
+}
+
+/** The 44 px circle around a mark that a tap or click anywhere in opens, as the mark does. */
+function hitArea(x: number, y: number, open: () => void): SVGElement {
+  const hit = svg('circle', { cx: x, cy: y, r: HIT_RADIUS, class: 'hit', 'aria-hidden': 'true' });
+  hit.addEventListener('click', open);
+  return hit;
+}
+
+/** An event's mark: a button that opens its detail, by mouse, touch and keyboard alike. */
+function eventMark(ctx: PageContext, event: PageEvent, x: number, y: number): SVGElement[] {
   const shape = mark(event.source, x, y);
   const kind = event.source === 'grafana' ? 'alert' : 'change';
-  const name = `${kind} ${event.operation} (${event.operation_name}) of ${event.app_name || 'no app'} at ${when(event.create_time)}`;
-  shape.setAttribute('tabindex', '0');
-  shape.setAttribute('role', 'button');
-  shape.setAttribute('aria-label', `${name}, event ${event.id}`);
+  const name = `${kind} ${event.operation} (${event.operation_name}) of ${event.app_name || 'no app'} at ${when(event.create_time)}: ${headline(event)}`;
+  const open = () => openDetail(ctx, String(event.id));
+  asButton(shape, `${name}, event ${event.id}`, open);
   shape.dataset.id = String(event.id);
   shape.dataset.source = event.source;
   shape.append(svg('title', {}, name));
-  shape.addEventListener('click', () => openDetail(ctx, String(event.id)));
-  shape.addEventListener('keydown', (key) => {
-    if (key instanceof KeyboardEvent && (key.key === 'Enter' || key.key === ' ')) {
-      key.preventDefault();
-      openDetail(ctx, String(event.id));
-    }
-  });
-  return shape;
+  return [hitArea(x, y, open), shape];
+}
+
+/** Several events too near to tell apart: one mark with their count, which opens the list of them. */
+function clusterMark(ctx: PageContext, events: PageEvent[], x: number, y: number): SVGElement[] {
+  const group = svg('g', { class: 'mark cluster' });
+  group.dataset.count = String(events.length);
+  const newest = events[0]?.create_time ?? 0;
+  const oldest = events[events.length - 1]?.create_time ?? 0;
+  const app = appLabel(events[0]?.app_name ?? '');
+  const title = `${events.length} events of ${app} from ${when(oldest)} to ${when(newest)}`;
+  group.append(
+    svg('circle', { cx: x, cy: y, r: 11 }),
+    svg('text', { x, y: y + 4, 'text-anchor': 'middle' }, String(events.length)),
+    svg('title', {}, title),
+  );
+  const open = () => showEvents(ctx, title, events);
+  asButton(group, title, open);
+  return [hitArea(x, y, open), group];
 }
 
 /** Draws the timeline last loaded at the width the view has now. */
@@ -59,7 +92,8 @@ export function drawTimeline(ctx: PageContext): void {
   if (!loaded) return;
   const { events, since, until } = loaded;
   const zoneOffset = new Date().getTimezoneOffset() * 60;
-  const layout = layoutTimeline(events, since, until, ctx.el.timeline.clientWidth, zoneOffset);
+  const now = Math.floor(Date.now() / 1000);
+  const layout = layoutTimeline(events, { since, until, now }, ctx.el.timeline.clientWidth, zoneOffset);
   const { width, height, left, plot } = layout;
   const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'group' });
   root.setAttribute(
@@ -72,14 +106,28 @@ export function drawTimeline(ctx: PageContext): void {
       svg('text', { x: tick.x, y: AXIS_TOP - 12, class: 'tick-label', 'text-anchor': 'middle' }, tick.label),
     );
   }
-  for (const { app, label, y, marks } of layout.lanes) {
+  if (layout.now !== undefined) {
+    const at = layout.now;
+    root.append(
+      svg('line', { x1: at, x2: at, y1: AXIS_TOP - 20, y2: height, class: 'now' }),
+      svg('text', { x: at - 3, y: AXIS_TOP - 22, class: 'now-label', 'text-anchor': 'end' }, 'now'),
+    );
+  }
+  for (const { app, label, labelY, y, marks } of layout.lanes) {
     const lane = svg('g', { class: 'lane', role: 'list' });
-    lane.setAttribute('aria-label', `${appLabel(app)}: ${marks.length} events`);
-    const text = svg('text', { x: left - 10, y: y + 4, class: 'lane-label', 'text-anchor': 'end' }, label);
-    root.append(svg('line', { x1: left, x2: left + plot, y1: y, y2: y, class: 'lane-line' }), text);
-    for (const { event, x } of marks) {
+    lane.setAttribute('aria-label', `${appLabel(app)}: ${marks.reduce((n, m) => n + m.events.length, 0)} events`);
+    root.append(
+      svg('line', { x1: left, x2: left + plot, y1: y, y2: y, class: 'lane-line' }),
+      svg('text', { x: 4, y: labelY, class: 'lane-label' }, label),
+    );
+    for (const { events: gathered, x } of marks) {
       const item = svg('g', { role: 'listitem' });
-      item.append(eventMark(ctx, event, x, y));
+      const [only] = gathered;
+      item.append(
+        ...(gathered.length === 1 && only !== undefined
+          ? eventMark(ctx, only, x, y)
+          : clusterMark(ctx, gathered, x, y)),
+      );
       lane.append(item);
     }
     root.append(lane);
@@ -98,8 +146,12 @@ export async function loadTimeline(ctx: PageContext, view: View): Promise<void> 
   const events = await take(ctx.api, from, TIMELINE_MAX, 100);
   if (mine !== state.generation) return;
   for (const event of events) state.seenApps.add(event.app_name);
-  const left = since ?? (events.length ? Math.min(...events.map((e) => e.create_time)) : right - 86400);
-  state.timeline = { events, since: left, until: right };
+  const axis = fitAxis(
+    events.map((e) => e.create_time),
+    { since: since ?? right - 86400, until: right },
+    now,
+  );
+  state.timeline = { events, ...axis };
   drawTimeline(ctx);
   if (events.length === 0) {
     say(ctx, '');

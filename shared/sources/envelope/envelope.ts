@@ -3,7 +3,6 @@
 
 import { FieldError } from '../../errors';
 import { isOperation, operationsOf, type Source, sourcesOf } from '../../event/catalog';
-import { checkJsonShape, ObjectReader } from '../../event/fields';
 import {
   EARLIEST_SENDER_TIME,
   type EventDraft,
@@ -12,11 +11,12 @@ import {
   type OperatorType,
   RECORD_FIELDS,
 } from '../../event/record';
+import { checkJsonShape, ObjectReader } from '../../json';
 
 /** Juno's metadata column held 64 KiB; an envelope over that is refused rather than cut. */
 const MAX_ENVELOPE_METADATA_BYTES = 64 * 1024;
 
-const MAX_HOSTS_CHARS = 16 * 1024;
+const MAX_HOSTS = 16 * 1024;
 
 /** What a sender may set: the record without the fields junoevent assigns. */
 const RESERVED_FIELDS: readonly string[] = ['id', 'operation_name', 'source_name'];
@@ -66,8 +66,8 @@ function readHosts(envelope: ObjectReader): string {
   const hosts = Array.isArray(value)
     ? (envelope.optionalStringArray('host_name', { nonEmpty: true, max: MAX_NAME }) ?? []).join(',')
     : (envelope.optionalString('host_name') ?? '');
-  if (hosts.length > MAX_HOSTS_CHARS) {
-    throw new FieldError('host_name', `at most ${MAX_HOSTS_CHARS} characters in all`, hosts);
+  if (hosts.length > MAX_HOSTS) {
+    throw new FieldError('host_name', `at most ${MAX_HOSTS} characters in all`, hosts);
   }
   return hosts;
 }

@@ -4,9 +4,9 @@
 
 import type { GitSourceConfig, ProjectIdentity } from '../../config/types';
 import type { Operation } from '../../event/catalog';
-import { isPlainObject } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
 import { recordName, type ShapedEvent } from '../../event/record';
+import { isPlainObject } from '../../json';
 
 export interface GitContext {
   projects: GitSourceConfig['projects'];

@@ -1,9 +1,10 @@
 // Shaping GitHub webhooks into events. Pure: no I/O. Nullable fields (head_commit, assignee,
-// milestone, body …) read as absent.
+// milestone, body, a deployment's workflow_run …) read as absent.
 
 import { FieldError } from '../../errors';
 import type { Operation } from '../../event/catalog';
-import { ObjectReader } from '../../event/fields';
+import { recordName } from '../../event/record';
+import { ObjectReader } from '../../json';
 import type { Shaped } from '../family';
 import { type GitContext, gitEvent, lookup } from './event';
 
@@ -12,6 +13,9 @@ const GITHUB_KINDS: Readonly<Record<string, Operation>> = {
   pull_request: 'git_merge_request',
   release: 'git_release',
   workflow_run: 'git_pipeline',
+  // A deployment made (deployment) and each change of its state (deployment_status), reported by CI.
+  deployment: 'git_deployment',
+  deployment_status: 'git_deployment',
 };
 
 export function shapeGitHub(event: string, body: unknown, context: GitContext): Shaped {
@@ -31,21 +35,39 @@ export function shapeGitHub(event: string, body: unknown, context: GitContext): 
     operation = tag ? (deleted ? 'git_tag_delete' : 'git_tag_push') : deleted ? 'git_branch_delete' : 'git_push';
   }
   const userName = sender?.optionalString('login') ?? '';
+  const shaped = gitEvent(
+    {
+      operation,
+      repositoryName: name,
+      mapped: lookup(context.projects, [fullName]),
+      userName,
+      uid: sender?.optionalInteger('id') ?? 0,
+      summary: summaryOf(event, hook, fullName, userName),
+    },
+    body,
+    context,
+  );
+  const environment = operation === 'git_deployment' ? deploymentOf(hook).environment : undefined;
+  // A deployment names the environment it went to: that is the event's env, whatever the project map says.
   return {
-    events: [
-      gitEvent(
-        {
-          operation,
-          repositoryName: name,
-          mapped: lookup(context.projects, [fullName]),
-          userName,
-          uid: sender?.optionalInteger('id') ?? 0,
-          summary: summaryOf(event, hook, fullName, userName),
-        },
-        body,
-        context,
-      ),
-    ],
+    events: [environment ? { ...shaped, draft: { ...shaped.draft, env: recordName(environment) } } : shaped],
+  };
+}
+
+/** What a deployment or deployment_status body says of the deployment: where, what, and its state. */
+function deploymentOf(hook: ObjectReader) {
+  const deployment = hook.child('deployment');
+  if (deployment === undefined) throw new FieldError('deployment', 'present');
+  const status = hook.child('deployment_status');
+  return {
+    deployment_id: deployment.optionalInteger('id'),
+    environment: status?.optionalString('environment') ?? deployment.optionalString('environment'),
+    ref: deployment.optionalString('ref'),
+    sha: deployment.optionalString('sha'),
+    task: deployment.optionalString('task'),
+    // A deployment event is the deployment's creation; a deployment_status event carries its state.
+    status: status === undefined ? 'created' : status.string('state'),
+    description: status?.optionalString('description') ?? deployment.optionalString('description'),
   };
 }
 
@@ -83,6 +105,9 @@ function summaryOf(event: string, hook: ObjectReader, repository: string, user: 
         name: release?.optionalString('name'),
         prerelease: release?.optionalBoolean('prerelease'),
       };
+    case 'deployment':
+    case 'deployment_status':
+      return { ...common, ...deploymentOf(hook) };
     default:
       return {
         ...common,

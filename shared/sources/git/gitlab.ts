@@ -4,7 +4,8 @@
 
 import { FieldError } from '../../errors';
 import type { Operation } from '../../event/catalog';
-import { ObjectReader } from '../../event/fields';
+import { recordName } from '../../event/record';
+import { ObjectReader } from '../../json';
 import type { Shaped } from '../family';
 import { type GitContext, gitEvent, isZeroSha, lookup } from './event';
 
@@ -16,6 +17,7 @@ const OBJECT_KINDS: Readonly<Record<string, Operation>> = {
   pipeline: 'git_pipeline',
   build: 'git_job',
   release: 'git_release',
+  deployment: 'git_deployment',
 };
 
 /** The X-Gitlab-Event header of a project hook, and the object_kind its body carries. */
@@ -28,6 +30,7 @@ const HOOK_KINDS: Readonly<Record<string, string>> = {
   // The name of Job Hook before GitLab 9.3.
   'Build Hook': 'build',
   'Release Hook': 'release',
+  'Deployment Hook': 'deployment',
 };
 
 /** What a System Hook records: repository events; user, group and project administration are ignored. */
@@ -43,21 +46,22 @@ export function shapeGitLab(event: string, body: unknown, context: GitContext): 
   const deleted = (objectKind === 'push' || objectKind === 'tag_push') && isZeroSha(hook.optionalString('after'));
   const finalOperation = deleted ? (objectKind === 'push' ? 'git_branch_delete' : 'git_tag_delete') : operation;
   const mapped = lookup(context.projects, [project.id === undefined ? undefined : String(project.id), project.path]);
+  const shaped = gitEvent(
+    {
+      operation: finalOperation,
+      repositoryName: project.name ?? project.path ?? '',
+      mapped,
+      userName: user.name,
+      uid: user.id,
+      summary: summaryOf(objectKind, hook, project.path ?? project.name, user.name),
+    },
+    body,
+    context,
+  );
+  // A deployment names the environment it went to: that is the event's env, whatever the project map says.
+  const environment = objectKind === 'deployment' ? hook.string('environment', { nonEmpty: true }) : undefined;
   return {
-    events: [
-      gitEvent(
-        {
-          operation: finalOperation,
-          repositoryName: project.name ?? project.path ?? '',
-          mapped,
-          userName: user.name,
-          uid: user.id,
-          summary: summaryOf(objectKind, hook, project.path ?? project.name, user.name),
-        },
-        body,
-        context,
-      ),
-    ],
+    events: [environment ? { ...shaped, draft: { ...shaped.draft, env: recordName(environment) } } : shaped],
   };
 }
 
@@ -162,6 +166,15 @@ function summaryOf(kind: string, hook: ObjectReader, project: string | undefined
         name: hook.optionalString('build_name'),
         ref: hook.optionalString('ref'),
         status: hook.optionalString('build_status'),
+      };
+    case 'deployment':
+      return {
+        ...common,
+        deployment_id: hook.optionalInteger('deployment_id'),
+        environment: hook.optionalString('environment'),
+        ref: hook.optionalString('ref'),
+        sha: hook.optionalString('short_sha'),
+        status: hook.string('status'),
       };
     default:
       return { ...common, action: hook.optionalString('action'), tag: hook.optionalString('tag') };

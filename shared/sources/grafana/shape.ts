@@ -5,15 +5,10 @@
 import type { LabelMapping } from '../../config/types';
 import { sha256Base64url, sha256Hex } from '../../crypto';
 import { FieldError } from '../../errors';
-import { ObjectReader, readStringMap } from '../../event/fields';
 import { fitMetadata } from '../../event/metadata';
-import {
-  cutText,
-  EARLIEST_SENDER_TIME,
-  MAX_FUTURE_SKEW_SECONDS,
-  recordName,
-  type ShapedEvent,
-} from '../../event/record';
+import { EARLIEST_SENDER_TIME, MAX_FUTURE_SKEW_SECONDS, recordName, type ShapedEvent } from '../../event/record';
+import { ObjectReader, readStringMap } from '../../json';
+import { cutText } from '../../text';
 
 type AlertFormat = 'grafana' | 'alertmanager' | 'grafana-legacy';
 
@@ -56,16 +51,18 @@ function shapeNotification(format: AlertFormat, body: unknown, context: AlertCon
   const receiver = notification.optionalString('receiver') ?? '';
   // What the notification says of all its alerts, bounded: an alert's stored metadata must not grow
   // with its notification (the common labels and annotations are each alert's own anyway).
+  const alerts = notification.raw('alerts');
+  if (!Array.isArray(alerts) || alerts.length === 0) {
+    throw new FieldError('alerts', 'an array of one or more alerts', alerts);
+  }
   const shared = {
+    // How many alerts the notification grouped (with those it left out), so one alert's event says so.
+    alertCount: alerts.length + (notification.optionalInteger('truncatedAlerts') ?? 0),
     receiver: cutText(receiver, MAX_SHARED_CHARS),
     groupKey: cutText(notification.optionalString('groupKey') ?? '', MAX_SHARED_CHARS),
     externalURL: cutText(notification.optionalString('externalURL') ?? '', MAX_SHARED_CHARS),
     ...(notification.has('orgId') ? { orgId: notification.optionalInteger('orgId') } : {}),
   };
-  const alerts = notification.raw('alerts');
-  if (!Array.isArray(alerts) || alerts.length === 0) {
-    throw new FieldError('alerts', 'an array of one or more alerts', alerts);
-  }
   return alerts.map((item, index) => {
     const alert = ObjectReader.of(item, `alerts.${index}`);
     const status = alert.string('status');

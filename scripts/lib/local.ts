@@ -4,11 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { applySecret, type SecretTarget } from '../shared/config/config';
-import type { Config } from '../shared/config/types';
-import { isPlainObject } from '../shared/event/fields';
+import { applySecret } from '../../shared/config/config';
+import type { SecretTarget } from '../../shared/config/secret-keys';
+import type { Config } from '../../shared/config/types';
+import { isPlainObject } from '../../shared/json';
 
-export const ROOT = resolve(__dirname, '..');
+export const ROOT = resolve(__dirname, '..', '..');
 export const DEFAULT_DATA_DIR = resolve(ROOT, '.data');
 export const DEFAULT_PORT = 3000;
 

@@ -4,7 +4,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import type { Config, GrafanaSourceConfig } from '../shared/config/types';
+import type { Config, GrafanaSourceConfig } from '../../shared/config/types';
 
 export const SENDERS = {
   confgo: 'a Juno envelope, Standard Webhooks signature',

@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 
 export const PAGE_SCRIPT_MODULE = 'virtual:page-script';
 
-const ENTRY = resolve(import.meta.dirname, '..', 'shared', 'page', 'browser', 'main.ts');
+const ENTRY = resolve(import.meta.dirname, '..', '..', 'shared', 'page', 'browser', 'main.ts');
 
 /** The script as served: one immediately-invoked function, strict, with nothing fetched from elsewhere. */
 export async function bundlePageScript(): Promise<string> {

@@ -1,7 +1,7 @@
 // Reading untyped JSON or TOML data into typed values. Every reader names the field's full path and
 // what was expected, so callers can turn a FieldError into a 422 (events) or a ConfigError (config).
 
-import { FieldError } from '../errors';
+import { FieldError } from './errors';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

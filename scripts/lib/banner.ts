@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import type { Config } from '../shared/config/types';
-import { isPlainObject } from '../shared/event/fields';
+import type { Config } from '../../shared/config/types';
+import { isPlainObject } from '../../shared/json';
 import { displayPath, type InstanceState } from './instance';
 import { DEFAULT_DATA_DIR, ROOT } from './local';
 import { answers } from './net';

@@ -16,9 +16,9 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
-import { isPlainObject } from '../shared/event/fields';
+import { isPlainObject } from '../../shared/json';
 
-const SERVERLESS_FILE = resolve(__dirname, '..', 'serverless.yml');
+const SERVERLESS_FILE = resolve(__dirname, '..', '..', 'serverless.yml');
 
 /** CreateTable input for `tableName`, read from serverless.yml. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
