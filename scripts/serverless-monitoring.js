@@ -10,6 +10,8 @@ const FUNCTIONS = Object.keys(ACCESS);
 const WEBHOOKS = ['confgo', 'devops', 'grafana', 'git'];
 const HTTP_FUNCTIONS = [...WEBHOOKS, 'events', 'page'];
 const PUBLISHING_FUNCTIONS = FUNCTIONS.filter((name) => ACCESS[name].publishes);
+/** Functions that read credentials from a secret at run time. */
+const SECRET_FUNCTIONS = FUNCTIONS.filter((name) => ACCESS[name].secret);
 const REQUEST_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'answered', 'unauthorized', 'refused', 'failed'];
 /** The table operations the functions may call: the ones whose throttles and errors matter. */
 const TABLE_OPERATIONS = [
@@ -84,68 +86,97 @@ function single(metric, stat, period = PERIOD) {
   return { ...metric, Statistic: stat, Period: period };
 }
 
-function alarms(context, thresholds) {
+const lambdaMetric = (name, fn) => ({
+  Namespace: 'AWS/Lambda',
+  MetricName: name,
+  Dimensions: [{ Name: 'FunctionName', Value: functionRef(fn) }],
+});
+
+const tableMetric = (name, operation) => ({
+  Namespace: 'AWS/DynamoDB',
+  MetricName: name,
+  Dimensions: [
+    { Name: 'TableName', Value: { Ref: 'AppEventTable' } },
+    { Name: 'Operation', Value: operation },
+  ],
+});
+
+const apiMetric = (name) => ({
+  Namespace: 'AWS/ApiGateway',
+  MetricName: name,
+  Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }],
+});
+
+/** An alarm on one metric's five-minute sum, at or above `threshold`. */
+function countAlarm(context, name, description, metric, threshold) {
+  return alarm(context, name, description, {
+    ...single(metric, 'Sum'),
+    EvaluationPeriods: 1,
+    Threshold: threshold,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+  });
+}
+
+/** The backlog's age, failed publishes, and a redrive that stopped finishing runs. */
+function publishingAlarms(context, thresholds) {
   const { stage } = context;
+  return {
+    OldestPendingAlarm: alarm(
+      context,
+      'oldest-pending',
+      'An event has waited longer than the threshold to be published: the broker is down or the redrive cannot keep up.',
+      {
+        ...single(custom(stage, 'OldestPendingAgeSeconds'), 'Maximum'),
+        EvaluationPeriods: 1,
+        Threshold: thresholds.oldestPendingSeconds,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      },
+    ),
+    PublishFailuresAlarm: sumAlarm(
+      context,
+      'publish-failures',
+      'Publishes to RocketMQ failed (webhooks, redrive, replay); the events stay pending for the redrive.',
+      PUBLISHING_FUNCTIONS.map((fn) => custom(stage, 'Publishes', { function: fn, outcome: 'failed' })),
+      thresholds.publishFailures,
+    ),
+    RedriveStoppedAlarm: alarm(
+      context,
+      'redrive-stopped',
+      'No redrive run has finished for the threshold in minutes: the schedule or the function is broken.',
+      {
+        ...single(custom(stage, 'RedriveRuns'), 'Sum', 60),
+        EvaluationPeriods: thresholds.redriveSilentMinutes,
+        DatapointsToAlarm: thresholds.redriveSilentMinutes,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      },
+    ),
+  };
+}
+
+/** 401s per sender (a secret rotated on one side only) and the HTTP API's share of 5xx answers. */
+function requestAlarms(context, thresholds) {
   const resources = {};
-  resources.OldestPendingAlarm = alarm(
-    context,
-    'oldest-pending',
-    'An event has waited longer than the threshold to be published: the broker is down or the redrive cannot keep up.',
-    {
-      ...single(custom(stage, 'OldestPendingAgeSeconds'), 'Maximum'),
-      EvaluationPeriods: 1,
-      Threshold: thresholds.oldestPendingSeconds,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-    },
-  );
-  resources.PublishFailuresAlarm = sumAlarm(
-    context,
-    'publish-failures',
-    'Publishes to RocketMQ failed (webhooks, redrive, replay); the events stay pending for the redrive.',
-    PUBLISHING_FUNCTIONS.map((fn) => custom(stage, 'Publishes', { function: fn, outcome: 'failed' })),
-    thresholds.publishFailures,
-  );
-  resources.RedriveStoppedAlarm = alarm(
-    context,
-    'redrive-stopped',
-    'No redrive run has finished for the threshold in minutes: the schedule or the function is broken.',
-    {
-      ...single(custom(stage, 'RedriveRuns'), 'Sum', 60),
-      EvaluationPeriods: thresholds.redriveSilentMinutes,
-      DatapointsToAlarm: thresholds.redriveSilentMinutes,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-    },
-  );
   for (const source of WEBHOOKS) {
-    resources[`${capitalized(source)}UnauthorizedAlarm`] = alarm(
+    resources[`${capitalized(source)}UnauthorizedAlarm`] = countAlarm(
       context,
       `${source}-unauthorized`,
       `Many ${source} deliveries were refused 401: the sender's secret or token differs from ours (rotated on one side only).`,
-      {
-        ...single(custom(stage, 'Requests', { function: source, outcome: 'unauthorized' }), 'Sum'),
-        EvaluationPeriods: 1,
-        Threshold: thresholds.unauthorizedPerSource,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      },
+      custom(context.stage, 'Requests', { function: source, outcome: 'unauthorized' }),
+      thresholds.unauthorizedPerSource,
     );
   }
-  const api = (name) => ({
-    Namespace: 'AWS/ApiGateway',
-    MetricName: name,
-    Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }],
-  });
   resources.Http5xxAlarm = alarm(
     context,
     'http-5xx',
     'The share of HTTP API requests answered 5xx is above the threshold (percent).',
     {
       Metrics: [
-        metricStat('errors', api('5xx'), 'Sum'),
-        metricStat('requests', api('Count'), 'Sum'),
+        metricStat('errors', apiMetric('5xx'), 'Sum'),
+        metricStat('requests', apiMetric('Count'), 'Sum'),
         {
           Id: 'rate',
           Expression: 'IF(requests > 0, 100 * errors / requests, 0)',
@@ -159,61 +190,44 @@ function alarms(context, thresholds) {
       TreatMissingData: 'notBreaching',
     },
   );
-  const lambda = (name, fn) => ({
-    Namespace: 'AWS/Lambda',
-    MetricName: name,
-    Dimensions: [{ Name: 'FunctionName', Value: functionRef(fn) }],
-  });
+  return resources;
+}
+
+/** Errors of every function, throttles of the routed ones, and the table's throttles and system errors. */
+function awsAlarms(context, thresholds) {
+  const resources = {};
   for (const fn of FUNCTIONS) {
-    resources[`${capitalized(fn)}ErrorsAlarm`] = alarm(
+    resources[`${capitalized(fn)}ErrorsAlarm`] = countAlarm(
       context,
       `${fn}-errors`,
       `The ${fn} function failed (an invocation error: a crash, a timeout, or out of memory).`,
-      {
-        ...single(lambda('Errors', fn), 'Sum'),
-        EvaluationPeriods: 1,
-        Threshold: thresholds.lambdaErrors,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      },
+      lambdaMetric('Errors', fn),
+      thresholds.lambdaErrors,
     );
   }
   // The redrive and the replay run one at a time (reserved concurrency 1): a scheduled run that
   // overlaps a long one is throttled by design, and retried. The routed functions must not be.
   for (const fn of HTTP_FUNCTIONS) {
-    resources[`${capitalized(fn)}ThrottlesAlarm`] = alarm(
+    resources[`${capitalized(fn)}ThrottlesAlarm`] = countAlarm(
       context,
       `${fn}-throttles`,
       `The ${fn} function was throttled: requests beyond its reserved concurrency were refused.`,
-      {
-        ...single(lambda('Throttles', fn), 'Sum'),
-        EvaluationPeriods: 1,
-        Threshold: thresholds.lambdaThrottles,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      },
+      lambdaMetric('Throttles', fn),
+      thresholds.lambdaThrottles,
     );
   }
-  const table = (name, operation) => ({
-    Namespace: 'AWS/DynamoDB',
-    MetricName: name,
-    Dimensions: [
-      { Name: 'TableName', Value: { Ref: 'AppEventTable' } },
-      { Name: 'Operation', Value: operation },
-    ],
-  });
   resources.TableThrottlesAlarm = sumAlarm(
     context,
     'table-throttles',
     'DynamoDB throttled requests to the event table.',
-    TABLE_OPERATIONS.map((operation) => table('ThrottledRequests', operation)),
+    TABLE_OPERATIONS.map((operation) => tableMetric('ThrottledRequests', operation)),
     thresholds.tableThrottles,
   );
   resources.TableSystemErrorsAlarm = sumAlarm(
     context,
     'table-system-errors',
     'DynamoDB answered requests to the event table with an internal error (HTTP 500).',
-    TABLE_OPERATIONS.map((operation) => table('SystemErrors', operation)),
+    TABLE_OPERATIONS.map((operation) => tableMetric('SystemErrors', operation)),
     thresholds.tableSystemErrors,
   );
   return resources;
@@ -263,27 +277,13 @@ function graph(title, metrics, { stat = 'Sum', x = 0, y = 0, width = 12, height 
   };
 }
 
-function dashboard(context) {
-  const { stage } = context;
-  const lambda = (name, fn) => ({
-    Namespace: 'AWS/Lambda',
-    MetricName: name,
-    Dimensions: [{ Name: 'FunctionName', Value: functionRef(fn) }],
+/** The graphs of junoevent's own metrics: events, requests, publishing, the backlog, runs. */
+function junoeventWidgets(stage) {
+  const summed = (label, name, functions, dimensions) => ({
+    label,
+    metrics: functions.map((fn) => custom(stage, name, { function: fn, ...dimensions })),
   });
-  const table = (name, operation) => ({
-    Namespace: 'AWS/DynamoDB',
-    MetricName: name,
-    Dimensions: [
-      { Name: 'TableName', Value: { Ref: 'AppEventTable' } },
-      { Name: 'Operation', Value: operation },
-    ],
-  });
-  const api = (name) => ({
-    Namespace: 'AWS/ApiGateway',
-    MetricName: name,
-    Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }],
-  });
-  const widgets = [
+  return [
     graph(
       'Events by source and outcome',
       WEBHOOKS.flatMap((source) =>
@@ -296,10 +296,7 @@ function dashboard(context) {
     graph(
       'Requests by outcome (all HTTP functions)',
       sums(
-        REQUEST_OUTCOMES.map((outcome) => ({
-          label: outcome,
-          metrics: HTTP_FUNCTIONS.map((fn) => custom(stage, 'Requests', { function: fn, outcome })),
-        })),
+        REQUEST_OUTCOMES.map((outcome) => summed(outcome, 'Requests', HTTP_FUNCTIONS, { outcome })),
         'Sum',
       ),
       { x: 12, y: 0 },
@@ -307,10 +304,7 @@ function dashboard(context) {
     graph(
       'Publishes: succeeded and failed',
       sums(
-        ['succeeded', 'failed'].map((outcome) => ({
-          label: outcome,
-          metrics: PUBLISHING_FUNCTIONS.map((fn) => custom(stage, 'Publishes', { function: fn, outcome })),
-        })),
+        ['succeeded', 'failed'].map((outcome) => summed(outcome, 'Publishes', PUBLISHING_FUNCTIONS, { outcome })),
         'Sum',
       ),
       { x: 0, y: 6 },
@@ -335,28 +329,24 @@ function dashboard(context) {
         ...['published', 'counted'].map((outcome) =>
           line(custom(stage, 'ReplayEvents', { outcome }), { label: `replay ${outcome}` }),
         ),
-        ...sums(
-          [
-            {
-              label: 'secret read failures',
-              metrics: ['confgo', 'devops', 'grafana', 'git', 'events', 'replay'].map((fn) =>
-                custom(stage, 'SecretReadFailures', { function: fn }),
-              ),
-            },
-          ],
-          'Sum',
-        ),
+        ...sums([summed('secret read failures', 'SecretReadFailures', SECRET_FUNCTIONS, {})], 'Sum'),
       ],
       { x: 12, y: 12 },
     ),
+  ];
+}
+
+/** The graphs of AWS's metrics of the stack's functions, table and HTTP API. */
+function awsWidgets() {
+  return [
     graph(
       'Function errors',
-      FUNCTIONS.map((fn) => line(lambda('Errors', fn), { label: fn })),
+      FUNCTIONS.map((fn) => line(lambdaMetric('Errors', fn), { label: fn })),
       { x: 0, y: 18 },
     ),
     graph(
       'Function throttles',
-      FUNCTIONS.map((fn) => line(lambda('Throttles', fn), { label: fn })),
+      FUNCTIONS.map((fn) => line(lambdaMetric('Throttles', fn), { label: fn })),
       { x: 12, y: 18 },
     ),
     graph(
@@ -364,7 +354,7 @@ function dashboard(context) {
       sums(
         ['ThrottledRequests', 'SystemErrors'].map((name) => ({
           label: name,
-          metrics: TABLE_OPERATIONS.map((operation) => table(name, operation)),
+          metrics: TABLE_OPERATIONS.map((operation) => tableMetric(name, operation)),
         })),
         'Sum',
       ),
@@ -372,10 +362,14 @@ function dashboard(context) {
     ),
     graph(
       'HTTP API: requests, 4xx, 5xx',
-      ['Count', '4xx', '5xx'].map((name) => line(api(name), { label: name })),
+      ['Count', '4xx', '5xx'].map((name) => line(apiMetric(name), { label: name })),
       { x: 12, y: 24 },
     ),
   ];
+}
+
+function dashboard(context) {
+  const widgets = [...junoeventWidgets(context.stage), ...awsWidgets()];
   return {
     Type: 'AWS::CloudWatch::Dashboard',
     Properties: {
@@ -410,5 +404,12 @@ module.exports = async ({ resolveVariable }) => {
     tableThrottles: numberParam('alarmTableThrottles', await param('alarmTableThrottles'), { min: 1 }),
     tableSystemErrors: numberParam('alarmTableSystemErrors', await param('alarmTableSystemErrors'), { min: 1 }),
   };
-  return { Resources: { ...alarms(context, thresholds), Dashboard: dashboard(context) } };
+  return {
+    Resources: {
+      ...publishingAlarms(context, thresholds),
+      ...requestAlarms(context, thresholds),
+      ...awsAlarms(context, thresholds),
+      Dashboard: dashboard(context),
+    },
+  };
 };
