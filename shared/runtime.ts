@@ -15,6 +15,9 @@ import { createIdGenerator, type IdGenerator } from './event/ids';
 import { httpHandler, serviceUnavailableResponse } from './http/function';
 import type { Route } from './http/request';
 import { createLogger, type Log } from './logger';
+import { type MetricsSink, NO_METRICS, type SECRET_FUNCTIONS } from './metrics/catalogue';
+import { createEmfMetrics, stageFromEnv } from './metrics/emf';
+import { measuredPublisher } from './metrics/publishing';
 import { pageRoute } from './page/route';
 import { createPublisher } from './publishing/publisher';
 import { type RedriveOptions, redrive } from './publishing/redrive';
@@ -41,6 +44,8 @@ export interface Runtime {
   publisher: Publisher | undefined;
   /** Where this function's credentials are read at run time; undefined when they are in the config file. */
   secrets: SecretProvider | undefined;
+  /** Where metrics go: EMF in a deployed function, nowhere unless given otherwise. */
+  metrics: MetricsSink;
 }
 
 export interface AssembleOptions {
@@ -52,6 +57,8 @@ export interface AssembleOptions {
   ids?: IdGenerator;
   /** Replaces the secret provider JUNOEVENT_SECRETS names. */
   secrets?: SecretProvider | undefined;
+  /** Where metrics go; none are written when not given (scripts, tests). */
+  metrics?: MetricsSink;
 }
 
 /** Builds a container's runtime from a loaded config. */
@@ -74,6 +81,7 @@ export function assemble(config: Config, options: AssembleOptions = {}): Runtime
     now,
     publisher,
     secrets: 'secrets' in options ? options.secrets : secretProviderFrom(),
+    metrics: options.metrics ?? NO_METRICS,
   };
 }
 
@@ -82,25 +90,28 @@ export function assemble(config: Config, options: AssembleOptions = {}): Runtime
  * run-time secret, from the config with the secret applied (read at most once per max age).
  */
 function withCredentials<T>(runtime: Runtime, target: SecretTarget, pick: (config: Config) => T): () => Promise<T> {
-  const { secrets, logger } = runtime;
+  const { secrets, logger, metrics } = runtime;
   if (secrets === undefined) {
     const value = pick(runtime.config);
     return () => Promise.resolve(value);
   }
   const cache = cachedSecret(secrets, (secret) => pick(applySecret(runtime.config, target, secret, secrets.name)), {
     now: runtime.now,
-    onError: secretReadFailed(logger, secrets.name),
+    // The read API's token is the events function's secret.
+    onError: secretReadFailed(logger, metrics, secrets.name, target === 'api' ? 'events' : target),
   });
   return () => cache.get();
 }
 
-/** Logs a secret that could not be read or applied: the secret's name and why, never its value. */
-function secretReadFailed(logger: Log, name: string) {
-  return (error: unknown) =>
+/** Logs and counts a secret that could not be read or applied: the secret's name and why, never its value. */
+function secretReadFailed(logger: Log, metrics: MetricsSink, name: string, fn: (typeof SECRET_FUNCTIONS)[number]) {
+  return (error: unknown) => {
+    metrics.add('SecretReadFailures', { function: fn }, 1);
     logger.error('credentials could not be read', {
       secret: name,
       error: error instanceof Error ? error.message : String(error),
     });
+  };
 }
 
 function apiTokens(config: Config): readonly string[] {
@@ -112,21 +123,34 @@ const source =
   (config: Config) =>
     requireSource(config, name);
 
-/** What every webhook route needs from the runtime. */
-function webhookDeps({ config, store, logger, now, publisher }: Runtime): WebhookDeps {
-  return { store, now, logger, publisher, metadataBudget: config.metadataBudget };
+/** What every webhook route needs from the runtime; its publishes are counted for the webhook's function. */
+function webhookDeps({ config, store, logger, now, publisher, metrics }: Runtime, source: Source): WebhookDeps {
+  const measured = publisher && measuredPublisher(publisher, source, metrics, now);
+  return { store, now, logger, publisher: measured, metadataBudget: config.metadataBudget, metrics };
 }
 
 /** Each HTTP route of the function set, by function name, built from one runtime. */
 export const routes = {
   confgo: (runtime: Runtime) =>
-    webhookRoute(envelopeFamily('confgo'), withCredentials(runtime, 'confgo', source('confgo')), webhookDeps(runtime)),
+    webhookRoute(
+      envelopeFamily('confgo'),
+      withCredentials(runtime, 'confgo', source('confgo')),
+      webhookDeps(runtime, 'confgo'),
+    ),
   devops: (runtime: Runtime) =>
-    webhookRoute(envelopeFamily('devops'), withCredentials(runtime, 'devops', source('devops')), webhookDeps(runtime)),
+    webhookRoute(
+      envelopeFamily('devops'),
+      withCredentials(runtime, 'devops', source('devops')),
+      webhookDeps(runtime, 'devops'),
+    ),
   grafana: (runtime: Runtime) =>
-    webhookRoute(grafanaFamily, withCredentials(runtime, 'grafana', source('grafana')), webhookDeps(runtime)),
+    webhookRoute(
+      grafanaFamily,
+      withCredentials(runtime, 'grafana', source('grafana')),
+      webhookDeps(runtime, 'grafana'),
+    ),
   git: (runtime: Runtime) =>
-    webhookRoute(gitFamily, withCredentials(runtime, 'git', source('git')), webhookDeps(runtime)),
+    webhookRoute(gitFamily, withCredentials(runtime, 'git', source('git')), webhookDeps(runtime, 'git')),
   events: (runtime: Runtime) => readApiRoute(withCredentials(runtime, 'api', apiTokens), runtime.store),
   page: (_runtime: Runtime) => pageRoute(),
 } satisfies Record<Source | 'events' | 'page', (runtime: Runtime) => Route>;
@@ -135,16 +159,23 @@ export type RouteName = keyof typeof routes;
 
 /** The Lambda handler of one HTTP function over `runtime`. */
 function routeHandler(name: RouteName, runtime: Runtime) {
-  const { config, logger } = runtime;
+  const { config, logger, metrics } = runtime;
   const maxBodyBytes = isSource(name) ? requireSource(config, name).maxBodyBytes : config.maxBodyBytes;
-  return httpHandler(routes[name](runtime), { name, logger, maxBodyBytes });
+  return httpHandler(routes[name](runtime), { name, logger, maxBodyBytes, metrics });
 }
 
 let container: Runtime | undefined;
 
-/** The container's runtime: config read and clients made once, when the first function module loads. */
+/**
+ * The container's runtime: config read and clients made once, when the first function module loads.
+ * Its metrics are EMF documents in the function's log.
+ */
 function containerRuntime(): Runtime {
-  container ??= assemble(loadConfig());
+  if (container === undefined) {
+    const logger = createLogger();
+    const metrics = createEmfMetrics({ stage: stageFromEnv(), now: Date.now, logger });
+    container = assemble(loadConfig(), { logger, metrics });
+  }
   return container;
 }
 
@@ -182,23 +213,41 @@ export function functionHandler(name: FunctionName, runtime?: Runtime) {
 const REDRIVE_MARGIN_MS = 15_000;
 
 /** One redrive run over `runtime`; undefined when publishing is off. */
-export function redriveWith(runtime: Runtime, options: Omit<RedriveOptions, 'store' | 'publisher' | 'logger' | 'now'>) {
-  const { store, logger, now, publisher } = runtime;
+export function redriveWith(
+  runtime: Runtime,
+  options: Omit<RedriveOptions, 'store' | 'publisher' | 'logger' | 'now' | 'metrics'>,
+) {
+  const { store, logger, now, publisher, metrics } = runtime;
   if (publisher === undefined) return undefined;
-  return redrive({ store, publisher, logger, now, ...options });
+  return redrive({
+    store,
+    publisher: measuredPublisher(publisher, 'redrive', metrics, now),
+    logger,
+    now,
+    metrics,
+    ...options,
+  });
 }
 
-/** The scheduled redrive: publishes what is still pending, within the invocation's time. */
+/**
+ * The scheduled redrive: publishes what is still pending, within the invocation's time. Each run is
+ * counted (a skipped one too: the schedule is alive), and the invocation's metrics are written.
+ */
 function redriveHandler(runtime: Runtime) {
   return async (_event: unknown, context: { getRemainingTimeInMillis(): number }) => {
-    const report = await redriveWith(runtime, {
-      timeLeft: () => context.getRemainingTimeInMillis() > REDRIVE_MARGIN_MS,
-    });
-    if (report === undefined) {
-      runtime.logger.info('redrive skipped: junoevent.rocketmq.enable is false');
-      return { skipped: true };
+    try {
+      const report = await redriveWith(runtime, {
+        timeLeft: () => context.getRemainingTimeInMillis() > REDRIVE_MARGIN_MS,
+      });
+      runtime.metrics.add('RedriveRuns', {}, 1);
+      if (report === undefined) {
+        runtime.logger.info('redrive skipped: junoevent.rocketmq.enable is false');
+        return { skipped: true };
+      }
+      return report;
+    } finally {
+      runtime.metrics.flush();
     }
-    return report;
   };
 }
 
@@ -207,20 +256,28 @@ const REPLAY_MARGIN_MS = 15_000;
 
 /** One replay run over `runtime` (publishing may be off for a dry run), its token signed with `resumeKey`. */
 export function replayWith(runtime: Runtime, request: ReplayRequest, timeLeft: () => boolean, resumeKey: string) {
-  const { store, logger, now, publisher } = runtime;
-  return replay(request, { store, publisher, logger, now, timeLeft, resumeKey });
+  const { store, logger, now, publisher, metrics } = runtime;
+  return replay(request, {
+    store,
+    publisher: publisher && measuredPublisher(publisher, 'replay', metrics, now),
+    logger,
+    metrics,
+    now,
+    timeLeft,
+    resumeKey,
+  });
 }
 
 /** The key that signs replay resume tokens: the `resumeKey` of the replay function's own secret. */
 export function replayKey(runtime: Runtime): () => Promise<string> {
-  const { secrets, logger } = runtime;
+  const { secrets, logger, metrics } = runtime;
   if (secrets === undefined) {
     const missing = new ConfigError('the replay function reads its resumeKey from its secret: set JUNOEVENT_SECRETS');
     return () => Promise.reject(missing);
   }
   const cache = cachedSecret(secrets, (secret) => readReplaySecret(secret, secrets.name), {
     now: runtime.now,
-    onError: secretReadFailed(logger, secrets.name),
+    onError: secretReadFailed(logger, metrics, secrets.name, 'replay'),
   });
   return () => cache.get();
 }
@@ -229,8 +286,12 @@ export function replayKey(runtime: Runtime): () => Promise<string> {
 function replayHandler(runtime: Runtime) {
   const key = replayKey(runtime);
   return async (event: unknown, context: { getRemainingTimeInMillis(): number }) => {
-    const resumeKey = await key();
-    const timeLeft = () => context.getRemainingTimeInMillis() > REPLAY_MARGIN_MS;
-    return replayWith(runtime, parseReplayRequest(event, resumeKey), timeLeft, resumeKey);
+    try {
+      const resumeKey = await key();
+      const timeLeft = () => context.getRemainingTimeInMillis() > REPLAY_MARGIN_MS;
+      return await replayWith(runtime, parseReplayRequest(event, resumeKey), timeLeft, resumeKey);
+    } finally {
+      runtime.metrics.flush();
+    }
   };
 }

@@ -1,6 +1,6 @@
 // The one middleware stack every HTTP function uses: header normalisation, the raw body kept as
 // received (signatures are checked over it), an answer-by deadline before the function's timeout,
-// one structured log line per request, and the one place where errors become responses.
+// one structured log line per request with its metrics, and the one place where errors become responses.
 
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { BadRequestError, HttpError, PayloadTooLargeError, ServiceUnavailableError } from '../errors';
 import { isPlainObject } from '../json';
 import type { Log } from '../logger';
+import { type HTTP_FUNCTIONS, type MetricsSink, NO_METRICS, type RequestOutcome } from '../metrics/catalogue';
 import type { HttpRequest, HttpResult, Route } from './request';
 
 /** The Retry-After of every 503 junoevent answers, in seconds. */
@@ -20,8 +21,10 @@ export const RETRY_AFTER_SECONDS = 5;
 export const DEFAULT_ANSWER_MARGIN_MS = 1_500;
 
 export interface HttpHandlerOptions {
-  name: string;
+  name: (typeof HTTP_FUNCTIONS)[number];
   logger: Log;
+  /** Counts each request by outcome and writes the request's metrics once it is answered; none when not given. */
+  metrics?: MetricsSink;
   maxBodyBytes: number;
   /** Milliseconds before the function's timeout by which every request is answered; 1,500 by default. */
   answerMarginMs?: number;
@@ -37,7 +40,7 @@ export class OutOfTimeError extends ServiceUnavailableError {
 type Handler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>;
 
 export function httpHandler(route: Route, options: HttpHandlerOptions): Handler {
-  const { name, logger, maxBodyBytes, answerMarginMs = DEFAULT_ANSWER_MARGIN_MS } = options;
+  const { name, logger, maxBodyBytes, answerMarginMs = DEFAULT_ANSWER_MARGIN_MS, metrics = NO_METRICS } = options;
   if (!Number.isFinite(answerMarginMs) || answerMarginMs < 0) {
     throw new RangeError(`answerMarginMs must be a number of milliseconds, 0 or more (got ${answerMarginMs})`);
   }
@@ -54,6 +57,7 @@ export function httpHandler(route: Route, options: HttpHandlerOptions): Handler 
         const result = errorResult(request.error);
         request.response = toResponse(result);
         logRequest(logger, name, request.event, request.context, result, started.get(request.event), request.error);
+        countRequest(metrics, name, result);
       },
     })
     .handler(async (event, context) => {
@@ -81,6 +85,7 @@ export function httpHandler(route: Route, options: HttpHandlerOptions): Handler 
         ),
       );
       logRequest(logger, name, event, context, result, started.get(event));
+      countRequest(metrics, name, result);
       return toResponse(result);
     });
 }
@@ -199,6 +204,29 @@ function logRequest(
   } else {
     logger.info('request handled', attributes);
   }
+}
+
+/** Counts the request by outcome (and by error code when refused or failed), then writes the invocation's metrics. */
+function countRequest(metrics: MetricsSink, name: (typeof HTTP_FUNCTIONS)[number], result: HttpResult): void {
+  metrics.add('Requests', { function: name, outcome: requestOutcome(result) }, 1);
+  const failure = isPlainObject(result.body) && isPlainObject(result.body.error) ? result.body.error : undefined;
+  if (result.status >= 400) {
+    const code = typeof failure?.code === 'string' ? failure.code : `http_${result.status}`;
+    metrics.add('RequestErrors', { function: name, error_code: code }, 1);
+  }
+  metrics.flush();
+}
+
+/** How the request ended, from its status and what the route logged (a webhook's outcome and duplicates). */
+export function requestOutcome(result: HttpResult): RequestOutcome {
+  if (result.status >= 500) return 'failed';
+  if (result.status === 401) return 'unauthorized';
+  if (result.status >= 400) return 'refused';
+  const log = result.log ?? {};
+  if (log.outcome === 'ignored') return 'ignored';
+  if (log.outcome !== 'accepted') return 'answered';
+  const events = Array.isArray(log.event_ids) ? log.event_ids.length : 0;
+  return events > 0 && log.duplicates === events ? 'duplicate' : 'accepted';
 }
 
 /** Name, message and cause chain of an unexpected error, for the log only. */

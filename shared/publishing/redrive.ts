@@ -1,11 +1,11 @@
 // The redrive: publishes every event still pending after a grace period, oldest first, in batches
 // read from every shard of the pending index, up to `concurrency` publishes at a time, with backoff
 // per event, until the function's time is nearly up; it stops early when the broker keeps failing.
-// Then it reports the backlog (count, age of the oldest) in the log and as a CloudWatch metric
-// (embedded metric format).
+// Then it reports the backlog (count, age of the oldest) in the log and as metrics.
 
 import { idTime, maxIdAt } from '../event/ids';
 import type { Log } from '../logger';
+import { type MetricsSink, NO_METRICS } from '../metrics/catalogue';
 import type { PendingEvent, PublishingState } from '../store/types';
 import type { Publisher } from './types';
 
@@ -13,6 +13,8 @@ export interface RedriveOptions {
   store: PublishingState;
   publisher: Publisher;
   logger: Log;
+  /** Where the backlog is reported (PendingEvents, OldestPendingAgeSeconds); nowhere when not given. */
+  metrics?: MetricsSink;
   /** Unix milliseconds. */
   now: () => number;
   /** False once the run must stop (the function's time is nearly up). */
@@ -102,32 +104,9 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
     oldestPendingAgeSeconds:
       backlog.oldestId === undefined ? null : Math.max(0, Math.round((now() - idTime(backlog.oldestId)) / 1000)),
   };
-  logger.info('redrive finished', {
-    ...report,
-    PendingEvents: report.backlog,
-    OldestPendingAgeSeconds: report.oldestPendingAgeSeconds ?? 0,
-    RedrivePublished: report.published,
-    RedriveFailed: report.failed,
-    _aws: metricsOf(now()),
-  });
+  logger.info('redrive finished', { ...report });
+  const metrics = options.metrics ?? NO_METRICS;
+  metrics.add('PendingEvents', {}, report.backlog);
+  metrics.add('OldestPendingAgeSeconds', {}, report.oldestPendingAgeSeconds ?? 0);
   return report;
-}
-
-/** CloudWatch embedded metric format: the log line's top-level values of these names become metrics. */
-function metricsOf(timestamp: number) {
-  return {
-    Timestamp: timestamp,
-    CloudWatchMetrics: [
-      {
-        Namespace: 'junoevent',
-        Dimensions: [[]],
-        Metrics: [
-          { Name: 'PendingEvents', Unit: 'Count' },
-          { Name: 'OldestPendingAgeSeconds', Unit: 'Seconds' },
-          { Name: 'RedrivePublished', Unit: 'Count' },
-          { Name: 'RedriveFailed', Unit: 'Count' },
-        ],
-      },
-    ],
-  };
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { SOURCES, sourcesOf } from '../event/catalog';
 import type { AppEvent } from '../event/record';
 import type { Log } from '../logger';
+import { type MetricsSink, NO_METRICS } from '../metrics/catalogue';
 import type { EventStore, ListQuery } from '../store/types';
 import { encodeResumeToken, type ReplayFilter, type ReplayRequest, type ReplayState } from './replay-request';
 import type { Publisher } from './types';
@@ -37,6 +38,8 @@ export interface ReplayOptions {
   /** Needed unless the request is a dry run. */
   publisher: Publisher | undefined;
   logger: Log;
+  /** Where the run's count is reported (ReplayEvents); nowhere when not given. */
+  metrics?: MetricsSink;
   /** Unix milliseconds. */
   now: () => number;
   /** False once the run must stop (the function's time is nearly up). */
@@ -149,7 +152,7 @@ function startState(request: ReplayRequest, { newId, now }: ReplayOptions): Repl
 function finish(
   state: ReplayState,
   run: { count: number; stopped: ReplayReport['stopped']; error: string | undefined; done: boolean },
-  { logger, resumeKey }: ReplayOptions,
+  { logger, resumeKey, metrics = NO_METRICS }: ReplayOptions,
 ): ReplayReport {
   const { count, error, done } = run;
   const total = state.total + count;
@@ -164,6 +167,7 @@ function finish(
     resume: done ? null : encodeResumeToken({ ...state, total }, resumeKey),
     ...(error === undefined ? {} : { error }),
   };
+  metrics.add('ReplayEvents', { outcome: state.dryRun ? 'counted' : 'published' }, count);
   const { resume: _resume, ...attributes } = report;
   if (error !== undefined) logger.warn('replay stopped: a publish failed', attributes);
   else logger.info(done ? 'replay finished' : 'replay paused', attributes);

@@ -7,6 +7,7 @@ import type { ShapedEvent } from '../event/record';
 import { type HttpRequest, type HttpResult, parseJsonBody, type Route, requireJsonContent } from '../http/request';
 import { checkJsonShape } from '../json';
 import type { Log } from '../logger';
+import { type MetricsSink, NO_METRICS } from '../metrics/catalogue';
 import type { Publisher } from '../publishing/types';
 import type { EventStore, RecordOptions, RecordResult } from '../store/types';
 import { within } from '../within';
@@ -21,6 +22,8 @@ export interface WebhookDeps {
   /** Present when publishing is enabled. */
   publisher?: Publisher | undefined;
   logger: Log;
+  /** Counts the events stored, by source; nothing is counted when not given. */
+  metrics?: MetricsSink;
 }
 
 /**
@@ -74,6 +77,10 @@ export async function recordEvents(
 ): Promise<HttpResult> {
   const results = await deps.store.recordAll(shaped, options.canStart ? { canStart: options.canStart } : {});
   const events = results.map(({ record, duplicate }) => ({ id: record.id, operation: record.operation, duplicate }));
+  const duplicates = events.filter((event) => event.duplicate).length;
+  const metrics = deps.metrics ?? NO_METRICS;
+  if (events.length > duplicates) metrics.add('Events', { source, outcome: 'stored' }, events.length - duplicates);
+  if (duplicates > 0) metrics.add('Events', { source, outcome: 'duplicate' }, duplicates);
   const waitMs = Math.max(0, options.publishWaitMs?.() ?? PUBLISH_WAIT_MS);
   const publishing = deps.publisher === undefined ? {} : await publishPending(results, deps.publisher, deps, waitMs);
   return {
@@ -84,7 +91,7 @@ export async function recordEvents(
       outcome: 'accepted',
       event_ids: events.map((event) => event.id),
       operations: events.map((event) => event.operation),
-      duplicates: events.filter((event) => event.duplicate).length,
+      duplicates,
       ...publishing,
     },
   };

@@ -2,7 +2,9 @@
 // from a clean tree (no dist/) builds the code itself; every artifact, unzipped, loads in a fresh
 // Node process and answers an API Gateway event against the embedded DynamoDB with credentials read
 // at run time; each function's role allows exactly what the permission table of docs/deploy.md says; the VPC
-// access policy and the gateway endpoint appear only with network=vpc; no secret is in the template.
+// access policy and the gateway endpoint appear only with network=vpc; no secret is in the template;
+// the functions write EMF documents the specification accepts, and every alarm and dashboard line
+// watches a metric the code (or AWS, for the stack's own resources) emits.
 
 import { execFile, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -13,8 +15,10 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/net';
+import { MACHINE_CODE, METRICS, NAMESPACE } from '../../shared/metrics/catalogue';
 import { SECRETS } from '../support/config';
 import { startTestTable, type TestTable } from '../support/dynamo';
+import { data, emfErrors } from '../support/emf';
 import { httpApiEvent, signStandard } from '../support/http';
 
 const ROOT = resolve(__dirname, '../..');
@@ -32,6 +36,8 @@ type Template = { Resources: Record<string, Resource> };
 let work: string;
 let table: TestTable;
 const templates: Record<'none' | 'vpc', Template> = {} as Record<'none' | 'vpc', Template>;
+/** The topic the vpc variant's alarms notify (the none variant has none). */
+const ALARM_TOPIC = 'arn:aws:sns:us-east-1:123456789012:junoevent-alarms';
 
 /** A copy of the repository as a fresh clone has it: tracked files and new ones, no dist/, no .data/. */
 function cleanTree(): string {
@@ -73,6 +79,7 @@ beforeAll(async () => {
       'securityGroupIds=sg-1',
       'vpcId=vpc-1',
       'routeTableIds=rtb-1',
+      `alarmTopicArn=${ALARM_TOPIC}`,
     ].flatMap((param) => ['--param', param]),
   ]);
 }, 180_000);
@@ -89,6 +96,9 @@ const functionsOf = (template: Template) =>
   );
 
 describe('the packaged artifacts', () => {
+  /** The EMF documents the packaged handlers wrote to standard output, each with its function. */
+  const emitted: { fn: string; document: Record<string, unknown> }[] = [];
+
   /** Runs one packaged handler in a fresh Node process, as Lambda would, and returns its answer. */
   async function invokePackaged(
     name: string,
@@ -111,11 +121,16 @@ describe('the packaged artifacts', () => {
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         JUNOEVENT_TABLE: 'appevent',
         JUNOEVENT_FUNCTION_TIMEOUT: '15',
+        JUNOEVENT_STAGE: 'dev',
         DYNAMODB_ENDPOINT: table.endpoint,
         ...env,
       },
     });
-    return JSON.parse(stdout);
+    // The answer is the last line; the lines before it are the invocation's metrics (EMF).
+    const lines = stdout.split('\n');
+    const answer = lines.pop() ?? '';
+    for (const line of lines.filter((text) => text !== '')) emitted.push({ fn: name, document: JSON.parse(line) });
+    return JSON.parse(answer);
   }
 
   /** Each function's secret, as it would be in Secrets Manager. */
@@ -240,6 +255,28 @@ describe('the packaged artifacts', () => {
       own('events'),
     );
     expect(wrong.statusCode).toBe(401);
+
+    // Each function wrote its metrics as EMF documents the specification accepts, for stage dev.
+    for (const { document } of emitted) expect(emfErrors(document), JSON.stringify(document)).toEqual([]);
+    const seen = emitted.flatMap(({ fn, document }) => data(document).map((datum) => ({ fn, ...datum })));
+    const requests = (fn: string, outcome: string) =>
+      seen.filter((d) => d.name === 'Requests' && d.dimensions.function === fn && d.dimensions.outcome === outcome)
+        .length;
+    for (const fn of ['confgo', 'devops', 'grafana', 'git']) {
+      expect(requests(fn, 'accepted'), fn).toBe(1);
+      expect(
+        seen.some((d) => d.name === 'Events' && d.dimensions.source === fn && d.dimensions.outcome === 'stored'),
+      ).toBe(true);
+    }
+    expect(requests('events', 'answered')).toBe(1);
+    expect(requests('events', 'unauthorized')).toBe(1);
+    expect(requests('page', 'answered')).toBe(1);
+    expect(seen.filter((d) => d.name === 'RedriveRuns').map((d) => d.values)).toEqual([[1]]);
+    expect(seen.find((d) => d.name === 'ReplayEvents')).toMatchObject({
+      dimensions: { outcome: 'counted', stage: 'dev' },
+      values: [counted.count],
+    });
+    for (const datum of seen) expect(datum).toMatchObject({ namespace: 'junoevent', dimensions: { stage: 'dev' } });
   }, 60_000);
 
   describe('with credentials in Secrets Manager', () => {
@@ -475,5 +512,191 @@ describe('the packaged template', () => {
       VpcId: 'vpc-1',
       RouteTableIds: ['rtb-1'],
     });
+  });
+});
+
+/** A metric an alarm or a dashboard widget watches: where, namespace, name and dimensions as written. */
+interface Watched {
+  where: string;
+  namespace: string;
+  name: string;
+  dimensions: Record<string, unknown>;
+}
+
+type Metric = { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] };
+
+function watchedMetric(where: string, metric: Metric): Watched {
+  return {
+    where,
+    namespace: metric.Namespace,
+    name: metric.MetricName,
+    dimensions: Object.fromEntries((metric.Dimensions ?? []).map(({ Name, Value }) => [Name, Value])),
+  };
+}
+
+/** Every metric each alarm of the template watches: its own, or those of its metric math. */
+function alarmMetrics(template: Template): Watched[] {
+  return Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm')
+    .flatMap(([id, { Properties: alarm }]) => {
+      if (typeof alarm.MetricName === 'string') return [watchedMetric(id, alarm as unknown as Metric)];
+      const queries = alarm.Metrics as { MetricStat?: { Metric: Metric } }[];
+      expect(queries, id).toBeDefined();
+      return queries.flatMap((query) => (query.MetricStat ? [watchedMetric(id, query.MetricStat.Metric)] : []));
+    });
+}
+
+/**
+ * The dashboard's body with its ${…} references resolved to {Ref} (each must name a resource of the
+ * template or the region), and every metric line of its widgets (expressions aside).
+ */
+function dashboardMetrics(template: Template): Watched[] {
+  const dashboards = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+  expect(dashboards).toHaveLength(1);
+  const sub = String((dashboards[0]?.Properties.DashboardBody as { 'Fn::Sub'?: string } | undefined)?.['Fn::Sub']);
+  for (const [, reference = ''] of sub.matchAll(/\$\{([^}]+)\}/g)) {
+    expect(reference === 'AWS::Region' || reference in template.Resources, reference).toBe(true);
+  }
+  const body = JSON.parse(sub.replace(/\$\{([^}]+)\}/g, (_, reference) => `@ref:${reference}`)) as {
+    widgets: { properties: { title: string; metrics: unknown[][] } }[];
+  };
+  return body.widgets.flatMap(({ properties }) =>
+    properties.metrics
+      .filter((line) => typeof line[0] === 'string')
+      .map((line) => {
+        const [namespace, name, ...rest] = line;
+        const pairs = rest.filter((item) => typeof item === 'string') as string[];
+        expect(pairs.length % 2, properties.title).toBe(0);
+        const dimensions: Record<string, unknown> = {};
+        for (let i = 0; i < pairs.length; i += 2) {
+          const value = pairs[i + 1] ?? '';
+          dimensions[pairs[i] ?? ''] = value.startsWith('@ref:') ? { Ref: value.slice(5) } : value;
+        }
+        return { where: properties.title, namespace: String(namespace), name: String(name), dimensions };
+      }),
+  );
+}
+
+/** Why `watched` is not a metric the code or AWS emits for this template, or undefined when it is. */
+function notEmitted(watched: Watched, template: Template): string | undefined {
+  const { namespace, name, dimensions } = watched;
+  const ref = (value: unknown) => (value as { Ref?: string } | undefined)?.Ref;
+  const keys = Object.keys(dimensions).sort();
+  switch (namespace) {
+    case NAMESPACE: {
+      const definition = (METRICS as Record<string, (typeof METRICS)[keyof typeof METRICS]>)[name];
+      if (definition === undefined) return `${name} is not in the catalogue`;
+      const expected = [...Object.keys(definition.dimensions), 'stage'].sort();
+      if (keys.join() !== expected.join()) return `${name} is emitted with ${expected}, not ${keys}`;
+      if (dimensions.stage !== 'dev') return `stage ${String(dimensions.stage)} is not this stack's`;
+      for (const [key, domain] of Object.entries(definition.dimensions) as [string, readonly string[] | string][]) {
+        const value = dimensions[key];
+        if (typeof value !== 'string') return `${key} is not a fixed value`;
+        if (domain === MACHINE_CODE ? !/^[a-z][a-z0-9_]*$/.test(value) : !domain.includes(value))
+          return `${name} is never emitted with ${key}=${value}`;
+      }
+      return undefined;
+    }
+    case 'AWS/Lambda': {
+      if (!['Errors', 'Throttles'].includes(name)) return `AWS/Lambda ${name} is not watched here`;
+      const fn = ref(dimensions.FunctionName);
+      if (keys.join() !== 'FunctionName' || template.Resources[fn ?? '']?.Type !== 'AWS::Lambda::Function')
+        return `FunctionName ${JSON.stringify(dimensions.FunctionName)} is not a function of the stack`;
+      return undefined;
+    }
+    case 'AWS/DynamoDB': {
+      if (!['ThrottledRequests', 'SystemErrors'].includes(name)) return `AWS/DynamoDB ${name} is not watched here`;
+      if (keys.join() !== 'Operation,TableName' || ref(dimensions.TableName) !== 'AppEventTable')
+        return `${JSON.stringify(dimensions)} is not the table's TableName and Operation`;
+      const allowed = Object.values(template.Resources)
+        .filter((r) => r.Type === 'AWS::IAM::Role')
+        .flatMap((r) => JSON.stringify(r.Properties).match(/dynamodb:\w+/g) ?? [])
+        .map((action) => action.slice('dynamodb:'.length));
+      if (!allowed.includes(String(dimensions.Operation)))
+        return `no function may call ${String(dimensions.Operation)}`;
+      return undefined;
+    }
+    case 'AWS/ApiGateway': {
+      if (!['Count', '4xx', '5xx'].includes(name)) return `AWS/ApiGateway ${name} is not an HTTP API metric here`;
+      if (keys.join() !== 'ApiId' || ref(dimensions.ApiId) !== 'HttpApi') return 'ApiId is not the stack HTTP API';
+      return undefined;
+    }
+    default:
+      return `namespace ${namespace} is not watched here`;
+  }
+}
+
+describe.each(['none', 'vpc'] as const)('the alarms and the dashboard, with network=%s', (variant) => {
+  const has = (all: Watched[], namespace: string, name: string, dimensions: Record<string, unknown> = {}) =>
+    all.some(
+      (w) =>
+        w.namespace === namespace &&
+        w.name === name &&
+        Object.entries(dimensions).every(([k, v]) => JSON.stringify(w.dimensions[k]) === JSON.stringify(v)),
+    );
+
+  it('watch only metrics the code (or AWS, for the stack own resources) emits, with their exact dimensions', () => {
+    const template = templates[variant];
+    const watched = [...alarmMetrics(template), ...dashboardMetrics(template)];
+    expect(watched.length).toBeGreaterThan(50);
+    const wrong = watched.flatMap((w) => {
+      const why = notEmitted(w, template);
+      return why === undefined ? [] : [`${w.where}: ${why}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('alarm on the backlog, publishing, the redrive, refusals per sender, 5xx, every function, and the table', () => {
+    const template = templates[variant];
+    const alarms = alarmMetrics(template);
+    expect(has(alarms, 'junoevent', 'OldestPendingAgeSeconds')).toBe(true);
+    expect(template.Resources.OldestPendingAlarm?.Properties).toMatchObject({
+      Threshold: 900,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(has(alarms, 'junoevent', 'RedriveRuns')).toBe(true);
+    expect(template.Resources.RedriveStoppedAlarm?.Properties).toMatchObject({ TreatMissingData: 'breaching' });
+    for (const fn of PUBLISHERS) {
+      expect(has(alarms, 'junoevent', 'Publishes', { function: fn, outcome: 'failed' }), fn).toBe(true);
+    }
+    for (const source of ['confgo', 'devops', 'grafana', 'git']) {
+      expect(has(alarms, 'junoevent', 'Requests', { function: source, outcome: 'unauthorized' }), source).toBe(true);
+    }
+    expect(has(alarms, 'AWS/ApiGateway', '5xx')).toBe(true);
+    for (const id of Object.keys(template.Resources).filter(
+      (key) => template.Resources[key]?.Type === 'AWS::Lambda::Function',
+    )) {
+      expect(has(alarms, 'AWS/Lambda', 'Errors', { FunctionName: { Ref: id } }), id).toBe(true);
+    }
+    expect(has(alarms, 'AWS/DynamoDB', 'ThrottledRequests')).toBe(true);
+    expect(has(alarms, 'AWS/DynamoDB', 'SystemErrors')).toBe(true);
+  });
+
+  it(
+    variant === 'vpc' ? 'notify the topic the alarmTopicArn param gives' : 'notify nobody without an alarmTopicArn',
+    () => {
+      const alarms = Object.values(templates[variant].Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+      for (const { Properties: alarm } of alarms) {
+        if (variant === 'vpc') {
+          expect(alarm.AlarmActions).toEqual([ALARM_TOPIC]);
+          expect(alarm.OKActions).toEqual([ALARM_TOPIC]);
+        } else {
+          expect(alarm.AlarmActions).toBeUndefined();
+        }
+      }
+    },
+  );
+
+  it('chart events by source and outcome, publishing, the backlog, errors and throttles', () => {
+    const widgets = dashboardMetrics(templates[variant]);
+    for (const source of ['confgo', 'devops', 'grafana', 'git']) {
+      expect(has(widgets, 'junoevent', 'Events', { source, outcome: 'stored' }), source).toBe(true);
+    }
+    for (const name of ['PublishLatency', 'Publishes', 'PendingEvents', 'OldestPendingAgeSeconds']) {
+      expect(has(widgets, 'junoevent', name), name).toBe(true);
+    }
+    expect(has(widgets, 'AWS/Lambda', 'Errors')).toBe(true);
+    expect(has(widgets, 'AWS/Lambda', 'Throttles')).toBe(true);
+    expect(has(widgets, 'AWS/DynamoDB', 'ThrottledRequests')).toBe(true);
   });
 });

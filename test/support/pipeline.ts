@@ -4,6 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../../shared/config/config';
+import { NO_METRICS } from '../../shared/metrics/catalogue';
 import type { RedriveReport } from '../../shared/publishing/redrive';
 import type { Publisher } from '../../shared/publishing/types';
 import { assemble, functionHandler, type Runtime, redriveWith } from '../../shared/runtime';
@@ -43,7 +44,15 @@ export function countingPublisher(): Publisher & { published: number[] } {
 /** The confgo or devops function's handler, over `store`, publishing through `publisher`. */
 export function envelopeHandler(source: 'confgo' | 'devops', store: EventStore, publisher: Publisher): Handler {
   const config = testConfig();
-  return functionHandler(source, { config, store, logger: quiet, now: Date.now, publisher, secrets: undefined });
+  return functionHandler(source, {
+    config,
+    store,
+    logger: quiet,
+    now: Date.now,
+    publisher,
+    secrets: undefined,
+    metrics: NO_METRICS,
+  });
 }
 
 /** One redrive run with the real publisher of `configText`, taking every pending event (no grace). */
