@@ -151,7 +151,7 @@ export const routes = {
     ),
   git: (runtime: Runtime) =>
     webhookRoute(gitFamily, withCredentials(runtime, 'git', source('git')), webhookDeps(runtime, 'git')),
-  events: (runtime: Runtime) => readApiRoute(withCredentials(runtime, 'api', apiTokens), runtime.store),
+  events: (runtime: Runtime) => readApiRoute(withCredentials(runtime, 'api', apiTokens), runtime),
   page: (_runtime: Runtime) => pageRoute(),
 } satisfies Record<Source | 'events' | 'page', (runtime: Runtime) => Route>;
 

@@ -1,4 +1,4 @@
-// GET /events/{id}, GET /events/{id}/context and GET /events: the read API, behind a bearer token.
+// GET /events/{id}, GET /events/{id}/context, GET /events and GET /status: the read API, behind a bearer token.
 // A listing with include=headline carries each event's headline beside it; the records stay as stored.
 
 import { sameAsAny } from '../crypto';
@@ -6,17 +6,34 @@ import { BadRequestError, NotFoundError, UnauthorizedError } from '../errors';
 import { isOperation, isSource, type Operation, type Source, sourcesOf } from '../event/catalog';
 import { headlines } from '../event/headline';
 import { type HttpRequest, type HttpResult, parseAuthorization, type Route } from '../http/request';
+import type { Publisher } from '../publishing/types';
 import type { EventStore, ListQuery } from '../store/types';
 import { eventContext, parseContextQuery } from './context';
+import { readStatus } from './status';
+
+/** What the read API reads: the store, the clock (unix ms), and whether publishing is on. */
+export interface ReadApiDeps {
+  store: EventStore;
+  now: () => number;
+  publisher: Publisher | undefined;
+}
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 const LIST_PARAMETERS = ['app_name', 'env', 'source', 'operation', 'since', 'until', 'limit', 'cursor', 'include'];
 
 /** `tokens`: the accepted bearer tokens (the current one, and the previous one during a rotation). */
-export function readApiRoute(tokens: () => Promise<readonly string[]>, store: EventStore): Route {
+export function readApiRoute(tokens: () => Promise<readonly string[]>, deps: ReadApiDeps): Route {
+  const { store, now } = deps;
+  const publishing = deps.publisher !== undefined;
   return async (request: HttpRequest): Promise<HttpResult> => {
     authorize(request, await tokens());
+    if (request.path.endsWith('/status')) {
+      if (Object.keys(request.query).length > 0)
+        throw new BadRequestError('invalid_query', 'GET /status takes no query');
+      const body = await readStatus(store, { now, publishing });
+      return { status: 200, body, log: { pending: body.backlog.pending } };
+    }
     const idText = request.pathParameters.id;
     if (idText !== undefined) {
       const id = parseId(idText);

@@ -90,7 +90,12 @@ async function list({ client, table }: Table, query: ListQuery): Promise<ListRes
     const item = items.get(pk);
     return item === undefined ? [] : [parseEventItem(item)];
   });
-  return { events, nextCursor };
+  const publishedAt = new Map<number, number>();
+  for (const item of items.values()) {
+    const [id, at] = [item[ATTR.id], item[ATTR.publishedAt]];
+    if (typeof id === 'number' && typeof at === 'number') publishedAt.set(id, at);
+  }
+  return { events, nextCursor, publishedAt };
 }
 
 /** One shard's newest entries at or below `upTo`, read until `limit` match or a page bound. */

@@ -35,6 +35,8 @@ export interface ListQuery {
 export interface ListResult {
   events: AppEvent[];
   nextCursor: string | undefined;
+  /** When each listed event that has been published was put on the stream (unix seconds), by id. */
+  publishedAt?: ReadonlyMap<number, number>;
 }
 
 export interface RecordOptions {

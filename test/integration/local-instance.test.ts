@@ -119,6 +119,7 @@ describe('one running instance on a port chosen at run time', () => {
         '  GET  /events               Authorization: Bearer <API token>',
         '  GET  /events/{id}          Authorization: Bearer <API token>',
         '  GET  /events/{id}/context  Authorization: Bearer <API token>',
+        '  GET  /status               Authorization: Bearer <API token>',
         '  GET  /                     the events page: open it in a browser (it asks for the API token)',
         '  GET  /openapi.json         the API contract (OpenAPI 3.1)',
         `  API token:   ${service.secrets.apiToken}`,

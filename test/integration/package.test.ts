@@ -349,6 +349,7 @@ describe('the packaged template', () => {
       'GET /events/{id}',
       'GET /events/{id}/context',
       'GET /openapi.json',
+      'GET /status',
       'POST /webhooks/confgo',
       'POST /webhooks/devops',
       'POST /webhooks/git',

@@ -59,6 +59,7 @@ describe('openapi.json', () => {
     expect(statuses('/events', 'get')).toEqual(['200', '400', '401', '413', '500', '503']);
     expect(statuses('/events/{id}', 'get')).toEqual(['200', '400', '401', '404', '413', '500', '503']);
     expect(statuses('/events/{id}/context', 'get')).toEqual(['200', '400', '401', '404', '413', '500', '503']);
+    expect(statuses('/status', 'get')).toEqual(['200', '400', '401', '413', '500', '503']);
     expect(statuses('/', 'get')).toEqual(['200', '404', '413', '500']);
   });
 
@@ -70,6 +71,7 @@ describe('openapi.json', () => {
     expect(security('/webhooks/git', 'post')).toEqual(['gitlabToken', 'gitlabSignature', 'githubSignature']);
     expect(security('/webhooks/grafana', 'post')).toEqual(['grafanaSignature', 'grafanaBearer', 'grafanaBasic']);
     expect(security('/events', 'get')).toEqual(['readApiToken']);
+    expect(security('/status', 'get')).toEqual(['readApiToken']);
     expect(security('/', 'get')).toEqual([]);
   });
 });
