@@ -31,6 +31,7 @@ export const PAGE_HTML = `<!doctype html>
 <form id="token-form"><label for="token">Read API token</label> <input id="token" type="password" autocomplete="off" spellcheck="false" required> <button type="submit">Open</button></form>
 </section>
 <div id="browse" hidden>
+<section aria-label="Service status"><ul id="health"></ul></section>
 <details id="filter-panel" open><summary>Filters</summary>
 <form id="filters" aria-label="Filters">
 <div class="field"><label for="f-app">App</label><input id="f-app" name="app" list="apps" autocomplete="off" placeholder="all apps"></div>
@@ -102,6 +103,7 @@ input,select{height:2rem;padding:.2rem .4rem;border:1px solid var(--line);border
 .buttons{display:flex;gap:.5rem;grid-column:span 2}
 .buttons button{white-space:nowrap}
 #status{color:var(--muted);margin:.6rem 0;min-height:1.4em}
+#health{display:flex;flex-wrap:wrap;gap:.3rem 1.2rem;list-style:none;margin:.5rem 0 0;padding:.4rem .6rem;background:var(--soft);border:1px solid var(--line);border-radius:6px;font-size:.85rem;color:var(--muted)}
 #problem{margin:.6rem 0;padding:.6rem .8rem;border-radius:6px}
 #problem.alert,.alert{background:#fff1f0;border:1px solid #f3b5b0;color:#8a1c12;padding:.6rem .8rem;border-radius:6px}
 #problem.empty{background:var(--soft);border:1px solid var(--line);color:var(--muted)}

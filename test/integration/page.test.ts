@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/lib/net';
+import { idTime } from '../../shared/event/ids';
 import { RECORD_FIELDS } from '../../shared/event/record';
 import { checkResponse, contractFetch } from '../support/contract';
 import { signStandard } from '../support/http';
@@ -548,6 +549,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the events page in Chromium, served by npm star
     expect(await page.getByRole('button', { name: 'Load more' }).isVisible()).toBe(false);
     await expectClean(page);
   }, 60_000);
+
+  it('shows the status strip above the events: publishing, and each source’s last event', async () => {
+    const page = await newPage();
+    await signIn(page);
+    const gitId = seeded.ids['git-push'];
+    if (gitId === undefined) throw new Error('the seed stored no git push');
+    // The time the git event was stored, read from its id, in the tab's zone (UTC).
+    const stored = new Date(idTime(gitId)).toISOString().slice(0, 19).replace('T', ' ');
+    const strip = page.getByRole('region', { name: 'Service status' }).getByRole('listitem');
+    await expect.poll(() => strip.allTextContents()).toContain(`git: last event ${stored}`);
+    const items = await strip.allTextContents();
+    expect(items[0]).toBe('Publishing off: events are only stored');
+    expect(items.filter((text) => /^(confgo|devops|git|grafana): last event \d{4}-/.test(text))).toHaveLength(4);
+    await expectClean(page);
+  });
 
   it('says the API is unavailable when it cannot be reached', async () => {
     const page = await newPage();

@@ -7,6 +7,7 @@ export interface Elements {
   tokenInput: HTMLInputElement;
   tokenMessage: HTMLElement;
   browse: HTMLElement;
+  health: HTMLUListElement;
   form: HTMLFormElement;
   filterPanel: HTMLDetailsElement;
   status: HTMLElement;
@@ -49,6 +50,7 @@ export function findElements(): Elements {
     tokenInput: byId('token', HTMLInputElement),
     tokenMessage: byId('token-message', HTMLElement),
     browse: byId('browse', HTMLElement),
+    health: byId('health', HTMLUListElement),
     form: byId('filters', HTMLFormElement),
     filterPanel: byId('filter-panel', HTMLDetailsElement),
     status: byId('status', HTMLElement),

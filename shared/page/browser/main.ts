@@ -9,6 +9,7 @@ import { showDetail, wireDetail } from './detail';
 import { field, findElements } from './elements';
 import { fillOperations, formView, onRangeChange, showForm } from './form';
 import { zoneLabel } from './format';
+import { loadHealth } from './health';
 import { loadList } from './list';
 import { ASK_TOKEN } from './messages';
 import { askToken, handle, showProblem, stopTimer } from './notices';
@@ -41,6 +42,8 @@ async function load(): Promise<void> {
   el.browse.hidden = false;
   schedule(view.refresh);
   try {
+    // The strip first and on its own: its reads and the view's would otherwise contend for the table.
+    await loadHealth(ctx.api, el.health);
     if (view.view === 'timeline') await loadTimeline(ctx, view);
     else await loadList(ctx, view, true);
     if (view.event && !el.dialog.open) await showDetail(ctx, view.event);
