@@ -28,13 +28,13 @@ export function readApiRoute(tokens: () => Promise<readonly string[]>, deps: Rea
   const publishing = deps.publisher !== undefined;
   return async (request: HttpRequest): Promise<HttpResult> => {
     authorize(request, await tokens());
-    if (request.path.endsWith('/status')) {
+    const idText = request.pathParameters.id;
+    if (idText === undefined && request.path.endsWith('/status')) {
       if (Object.keys(request.query).length > 0)
         throw new BadRequestError('invalid_query', 'GET /status takes no query');
       const body = await readStatus(store, { now, publishing });
       return { status: 200, body, log: { pending: body.backlog.pending } };
     }
-    const idText = request.pathParameters.id;
     if (idText !== undefined) {
       const id = parseId(idText);
       const context = request.path.endsWith('/context') ? parseContextQuery(request.query) : undefined;

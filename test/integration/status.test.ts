@@ -169,7 +169,7 @@ describe('GET /status', () => {
     expect(body.backlog.pending).toBe(0);
   });
 
-  it('refuses a request without the token, with another token, or with a query', async () => {
+  it('refuses a request without the token, with another token, or with a query; /events/status is no status', async () => {
     const missing = await invoke(events, { method: 'GET', path: '/status', headers: {} });
     expect(missing.status).toBe(401);
     expect(missing.body).toMatchObject({ error: { code: 'missing_token' } });
@@ -179,5 +179,15 @@ describe('GET /status', () => {
     const query = await invoke(events, { method: 'GET', path: '/status', query: { source: 'git' }, headers: AUTH });
     expect(query.status).toBe(400);
     expect(query.body).toMatchObject({ error: { code: 'invalid_query' } });
+    // /events/status is an event id that is not a number, never the status.
+    const asId = await invoke(events, {
+      method: 'GET',
+      path: '/events/status',
+      routeKey: 'GET /events/{id}',
+      pathParameters: { id: 'status' },
+      headers: AUTH,
+    });
+    expect(asId.status).toBe(400);
+    expect(asId.body).toMatchObject({ error: { code: 'invalid_id' } });
   });
 });
