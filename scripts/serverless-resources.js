@@ -3,9 +3,12 @@
 // shows the same table; test/integration/package.test.ts checks the packaged template against it),
 // and the DynamoDB gateway endpoint, only when network=vpc and route tables are given.
 
-/** The four webhooks: record (put, the delivery item's conditional writes, a redelivery's clean-up) and publish. */
+/**
+ * The four webhooks: record (the claim and the event, both conditional puts; a read-back where a refusal
+ * carries no item; moving a claim) and publish (clearing the pending mark). Nothing is ever deleted.
+ */
 const WEBHOOK = {
-  table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
   secret: true,
   publishes: true,
 };
@@ -18,7 +21,8 @@ const ACCESS = {
   git: WEBHOOK,
   events: {
     table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-    indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
+    // byPending: GET /status counts the backlog.
+    indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'], byPending: ['dynamodb:Query'] },
     secret: true,
   },
   // The page serves static files: it touches nothing but its log.
@@ -32,7 +36,8 @@ const ACCESS = {
     publishes: true,
   },
   redrive: {
-    table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    // It reads pending events and clears or backs off their marks; it never writes or deletes one.
+    table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
     indexes: { byPending: ['dynamodb:Query'] },
     publishes: true,
   },
