@@ -31,6 +31,7 @@ import {
   localSettings,
   privateFolder,
   ROOT,
+  replacedCredentials,
   supportedNode,
   withLocalSecrets,
   writeFunctionSecrets,
@@ -58,7 +59,14 @@ async function main(): Promise<void> {
   // Fail here, with the config's own message, rather than on the first request.
   const configText = readConfigText(configFile);
   const secretSource = writeFunctionSecrets(settings);
-  const config = withLocalSecrets(parseConfig(configText, { file: configFile, env: functionEnv }), settings);
+  const fileConfig = parseConfig(configText, { file: configFile, env: functionEnv });
+  const config = withLocalSecrets(fileConfig, settings);
+  const replaced = replacedCredentials(fileConfig, config);
+  if (replaced.length > 0) {
+    console.log(
+      `note: npm start uses its local secrets (${displayPath(settings.secretsFile)}) instead of ${replaced.join(', ')} in ${displayPath(configFile)}`,
+    );
+  }
   await checkPorts(settings);
 
   // The copy keeps the file's name, so the functions' messages name it.

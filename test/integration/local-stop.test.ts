@@ -1,9 +1,10 @@
-// Stopping `npm start` by signal, as a terminal (SIGINT) or a process manager (SIGTERM) does: sent to
-// the tsx process that runs scripts/start.ts, everything it started stops, the state file says so,
-// and one line tells.
+// npm start as a user runs it, on ports chosen at run time: stopped by a signal, as a terminal
+// (SIGINT) or a process manager (SIGTERM) does, sent to the tsx process that runs scripts/start.ts,
+// everything it started stops, the state file says so and one line tells; the publishing setup of
+// docs/publishing.md starts as written; a credential written in the config file is named once.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,45 +37,52 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** Starts scripts/start.ts as npm start does and resolves once its banner is printed. */
+async function launch(name: string, env: NodeJS.ProcessEnv = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), `junoevent-${name}-`));
+  dataDirs.push(dataDir);
+  const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, [TSX, 'scripts/start.ts'], {
+    cwd: ROOT,
+    env: cleanEnv({
+      PORT: String(port),
+      DYNAMODB_PORT: String(dynamoPort),
+      LAMBDA_PORT: String(lambdaPort),
+      JUNOEVENT_DATA_DIR: dataDir,
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      ...env,
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('Ctrl-C stops everything.')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start did not become ready:\n${output}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  const state: InstanceState = JSON.parse(readFileSync(join(dataDir, 'instance.json'), 'utf8'));
+  return { child, output: () => output, exited, dataDir, port, dynamoPort, lambdaPort, state };
+}
+
 describe('npm start stopped by a signal', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} stops the routes and DynamoDB, marks instance.json stopped and says so once`, async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), `junoevent-${signal}-`));
-      const [port, dynamoPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
-      dataDirs.push(dataDir);
-      const start = spawn(process.execPath, [TSX, 'scripts/start.ts'], {
-        cwd: ROOT,
-        env: cleanEnv({
-          PORT: String(port),
-          DYNAMODB_PORT: String(dynamoPort),
-          LAMBDA_PORT: String(lambdaPort),
-          JUNOEVENT_DATA_DIR: dataDir,
-          POWERTOOLS_LOG_LEVEL: 'WARN',
-        }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      started.push(start);
-      let output = '';
-      start.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      start.stderr.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      const exited = new Promise<number | null>((done) => start.once('exit', (code) => done(code)));
-      const deadline = Date.now() + 90_000;
-      while (!output.includes('Ctrl-C stops everything.')) {
-        if (start.exitCode !== null) throw new Error(`npm start exited with ${start.exitCode}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`npm start did not become ready:\n${output}`);
-        await new Promise((done) => setTimeout(done, 100));
-      }
-      const running: InstanceState = JSON.parse(readFileSync(join(dataDir, 'instance.json'), 'utf8'));
+      const { child, output, exited, dataDir, port, dynamoPort, lambdaPort, state: running } = await launch(signal);
       expect(running.status).toBe('running');
-      const shown = output.length;
+      const shown = output().length;
 
-      start.kill(signal);
+      child.kill(signal);
       expect(await exited).toBe(0);
-      const after = output.slice(shown).split('\n').filter(Boolean);
+      const after = output().slice(shown).split('\n').filter(Boolean);
       expect(after.filter((line) => line.startsWith('junoevent stopped'))).toEqual([
         `junoevent stopped (${signal}): serverless-offline and the embedded DynamoDB are down, ${join(dataDir, 'instance.json')} says stopped`,
       ]);
@@ -86,4 +94,46 @@ describe('npm start stopped by a signal', () => {
       expect(await listening(dynamoPort)).toBe(false);
     }, 150_000);
   }
+});
+
+describe('the config npm start serves', () => {
+  it('JUNOEVENT_CONFIG=examples/junoevent.rocketmq.toml npm start: runs as docs/publishing.md writes it, with the local token', async () => {
+    const { child, output, exited, dataDir, state } = await launch('rocketmq', {
+      JUNOEVENT_CONFIG: 'examples/junoevent.rocketmq.toml',
+    });
+    const secrets = JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8')) as { apiToken: string };
+    expect(state).toMatchObject({ status: 'running', publishing: true, api_token: secrets.apiToken });
+    expect(output()).not.toContain('note: npm start uses its local secrets');
+    const read = await fetch(`${state.url}/events?source=confgo&limit=1`, {
+      headers: { authorization: `Bearer ${state.api_token}` },
+    });
+    expect(read.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 150_000);
+
+  it('says once which credential written in the config file the local secret replaces', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junoevent-written-'));
+    const configFile = join(dir, 'junoevent.toml');
+    writeFileSync(
+      configFile,
+      readFileSync(join(ROOT, 'junoevent.toml'), 'utf8').replace(
+        /^# \[junoevent\.api\].*$/m,
+        '[junoevent.api]\ntoken = "written-in-the-file-0123456789"',
+      ),
+    );
+    const { child, output, exited, dataDir, state } = await launch('written', { JUNOEVENT_CONFIG: configFile });
+    const notes = output()
+      .split('\n')
+      .filter((line) => line.startsWith('note: npm start uses its local secrets'));
+    expect(notes).toEqual([
+      `note: npm start uses its local secrets (${join(dataDir, 'local-secrets.json')}) instead of junoevent.api.token in ${configFile}`,
+    ]);
+    const refused = await fetch(`${state.url}/events?source=confgo&limit=1`, {
+      headers: { authorization: 'Bearer written-in-the-file-0123456789' },
+    });
+    expect(refused.status).toBe(401);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 150_000);
 });
