@@ -1,7 +1,8 @@
 // npm start as a user runs it, on ports chosen at run time: stopped by a signal, as a terminal
 // (SIGINT) or a process manager (SIGTERM) does, sent to the tsx process that runs scripts/start.ts,
 // everything it started stops, the state file says so and one line tells; the publishing setup of
-// docs/publishing.md starts as written; a credential written in the config file is named once.
+// docs/publishing.md starts as written; a credential written in the config file is named once; the
+// redrive of events a broker that does not answer left pending exits 1 and names that broker.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type InstanceState, isAlive, readState } from '../../scripts/lib/instance';
 import { freePort } from '../../scripts/lib/net';
-import { cleanEnv, ROOT } from '../support/local-start';
+import { cleanEnv, ROOT, runScript } from '../support/local-start';
 
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const started: { kill(signal: NodeJS.Signals): boolean }[] = [];
@@ -133,6 +134,38 @@ describe('the config npm start serves', () => {
       headers: { authorization: 'Bearer written-in-the-file-0123456789' },
     });
     expect(refused.status).toBe(401);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 150_000);
+});
+
+describe('npm run redrive with no broker', () => {
+  it('reports the events it could not publish, names the broker and npm run broker, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junoevent-nobroker-'));
+    const configFile = join(dir, 'publishing.toml');
+    const broker = `127.0.0.1:${await freePort()}`;
+    writeFileSync(
+      configFile,
+      readFileSync(join(ROOT, 'junoevent.toml'), 'utf8')
+        .replace(/^enable = false.*$/m, 'enable = true')
+        .replace('"127.0.0.1:9876"', `"${broker}"`)
+        .replace(/^dialTimeout = .*$/m, 'dialTimeout = "1s"'),
+    );
+    const { child, exited, dataDir } = await launch('nobroker', { JUNOEVENT_CONFIG: configFile });
+    const env = { JUNOEVENT_DATA_DIR: dataDir };
+    const sent = await runScript('send', ['devops', 'examples/app_node_restart.json'], env);
+    expect(sent.stdout).toMatch(/^202 /);
+
+    const result = await runScript('redrive', ['--grace', '0'], env);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as { published: number; failed: number };
+    expect(report.published).toBe(0);
+    expect(report.failed).toBeGreaterThan(0);
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      new RegExp(
+        `^redrive: (the broker did not answer|\\d+ event\\(s\\) could not be published) at ${broker} \\(the warnings above give the cause\\): start the broker with npm run broker, then run npm run redrive again$`,
+      ),
+    );
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 150_000);
