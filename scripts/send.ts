@@ -7,9 +7,9 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../shared/config/config';
 import { alertBody } from './lib/alert-times';
+import { commandLine } from './lib/cli';
 import { displayPath, locateInstance, networkReason } from './lib/instance';
 import { functionEnvironment, localSettings, ROOT, withLocalSecrets } from './lib/local';
 import { curlCommand, isSender, prepare, SENDERS } from './lib/senders';
@@ -30,21 +30,18 @@ const USAGE = [
 ].join('\n');
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const line = commandLine('send', USAGE, {
     allowPositionals: true,
     options: {
       id: { type: 'string' },
       event: { type: 'string' },
       read: { type: 'boolean', default: false },
       curl: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (typeof line === 'number') return line;
+  const { positionals, values } = line;
   const [sender, file] = positionals;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (!isSender(sender) || file === undefined || positionals.length > 2) {
     if (sender !== undefined && !isSender(sender)) console.error(`unknown sender ${JSON.stringify(sender)}\n`);
     console.error(USAGE);

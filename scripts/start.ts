@@ -22,6 +22,7 @@ import {
   type InstanceState,
   releaseState,
   runningInstance,
+  stateFile,
   updateState,
 } from './lib/instance';
 import {
@@ -30,6 +31,7 @@ import {
   localSettings,
   privateFolder,
   ROOT,
+  replacedCredentials,
   supportedNode,
   withLocalSecrets,
   writeFunctionSecrets,
@@ -57,7 +59,14 @@ async function main(): Promise<void> {
   // Fail here, with the config's own message, rather than on the first request.
   const configText = readConfigText(configFile);
   const secretSource = writeFunctionSecrets(settings);
-  const config = withLocalSecrets(parseConfig(configText, { file: configFile, env: functionEnv }), settings);
+  const fileConfig = parseConfig(configText, { file: configFile, env: functionEnv });
+  const config = withLocalSecrets(fileConfig, settings);
+  const replaced = replacedCredentials(fileConfig, config);
+  if (replaced.length > 0) {
+    console.log(
+      `note: npm start uses its local secrets (${displayPath(settings.secretsFile)}) instead of ${replaced.join(', ')} in ${displayPath(configFile)}`,
+    );
+  }
   await checkPorts(settings);
 
   // The copy keeps the file's name, so the functions' messages name it.
@@ -80,6 +89,17 @@ async function main(): Promise<void> {
   const other = claimState(state);
   if (other !== undefined) throw alreadyRunning(other);
   process.on('exit', () => releaseState(settings.dataDir, process.pid));
+  // A signal before the instance runs stops what has started so far; LocalInstance takes over after.
+  let dynamoStarted: { close(): Promise<void> } | undefined;
+  const stopEarly = (signal: NodeJS.Signals) => {
+    void (dynamoStarted?.close() ?? Promise.resolve()).finally(() => {
+      releaseState(settings.dataDir, process.pid);
+      console.log(stoppedLine(signal, settings.dataDir));
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stopEarly);
+  process.once('SIGTERM', stopEarly);
   privateFolder(resolve(loadedFile, '..'));
   writePrivateFile(loadedFile, configText);
 
@@ -88,12 +108,20 @@ async function main(): Promise<void> {
     port: settings.dynamoPort,
     path: privateFolder(resolve(settings.dataDir, 'dynamodb')),
   });
+  dynamoStarted = dynamo;
   await ensureTable(dynamo.client, settings.table);
+  process.off('SIGINT', stopEarly);
+  process.off('SIGTERM', stopEarly);
   const instance = new LocalInstance(
     { settings, state, configFile, functionEnv, loadedFile, secretSource, dynamo },
     { config, configText },
   );
   await instance.start();
+}
+
+/** The one line npm start prints when a signal stopped it. */
+function stoppedLine(signal: NodeJS.Signals, dataDir: string): string {
+  return `junoevent stopped (${signal}): serverless-offline and the embedded DynamoDB are down, ${displayPath(stateFile(dataDir))} says stopped`;
 }
 
 interface InstanceParts {
@@ -133,8 +161,8 @@ class LocalInstance {
 
   async start(): Promise<void> {
     const { state } = this.parts;
-    process.on('SIGINT', () => void this.stop(0));
-    process.on('SIGTERM', () => void this.stop(0));
+    process.on('SIGINT', () => void this.stop(0, 'SIGINT'));
+    process.on('SIGTERM', () => void this.stop(0, 'SIGTERM'));
     this.watchExit(this.offline);
     try {
       await waitUntilOurs(state.url, this.loaded.config, this.offline);
@@ -151,13 +179,15 @@ class LocalInstance {
     watchFile(this.parts.configFile, { interval: 250 }, () => this.scheduleReload());
   }
 
-  async stop(code: number): Promise<void> {
+  /** Stops serverless-offline and DynamoDB and marks the state stopped; a signal is named in one line. */
+  async stop(code: number, signal?: NodeJS.Signals): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     unwatchFile(this.parts.configFile);
     await stopOffline(this.offline);
     await this.parts.dynamo.close();
     releaseState(this.parts.settings.dataDir, process.pid);
+    if (signal !== undefined) console.log(stoppedLine(signal, this.parts.settings.dataDir));
     process.exit(code);
   }
 

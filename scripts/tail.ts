@@ -5,14 +5,27 @@
 // --group: tails sharing a group share the messages) and skips messages born before it started.
 // The topic and the Proxy come from the config npm start uses (JUNOEVENT_CONFIG, junoevent.toml).
 
-import { parseArgs } from 'node:util';
 import { FilterExpression, type MessageView, SimpleConsumer } from 'rocketmq-client-nodejs';
 import { loadConfig } from '../shared/config/config';
 import { REPLAY_PROPERTY } from '../shared/publishing/replay';
 import { guardTelemetryStreams } from '../shared/publishing/rocketmq';
+import { commandLine } from './lib/cli';
+import { networkReason } from './lib/instance';
 import { functionEnvironment, localSettings } from './lib/local';
 
 export const DEFAULT_TAIL_GROUP = 'junoevent_tail';
+export const TAIL_USAGE = [
+  'usage: npm run tail [-- --group <name>] [--tag <tag||tag>] [--addr <host:port>]',
+  '',
+  'Prints every message published to the configured topic from now on, one line each:',
+  '  <tag> <keys> [replay=<replay id>] <record JSON>',
+  'The topic and the Proxy come from the config npm start uses (JUNOEVENT_CONFIG, junoevent.toml);',
+  'the broker is the one npm run broker starts. Exits 1 when publishing is off in that config.',
+  '',
+  `  --group  the consumer group (default ${DEFAULT_TAIL_GROUP}); tails sharing a group share the messages`,
+  '  --tag    only messages with this tag (default *, all)',
+  '  --addr   the Proxy to connect to instead of the configured one',
+].join('\n');
 const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** One message as a line: tag, keys, the replay id when it is a replay, and the body (the record). */
@@ -24,21 +37,26 @@ export function tailLine(message: Pick<MessageView, 'tag' | 'keys' | 'properties
   return parts.join(' ');
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+async function main(): Promise<number> {
+  const line = commandLine('tail', TAIL_USAGE, {
     options: {
       group: { type: 'string', default: DEFAULT_TAIL_GROUP },
       tag: { type: 'string', default: '*' },
       addr: { type: 'string' },
     },
   });
+  if (typeof line === 'number') return line;
+  const { values } = line;
   const env = { ...process.env, ...functionEnvironment(localSettings()), ...process.env };
   const config = loadConfig({ env });
   const { rocketmq } = config;
   const endpoints = values.addr ?? rocketmq.addr.join(';');
   if (!rocketmq.topic || !endpoints) throw new Error(`${config.file}: set [junoevent.rocketmq] addr and topic`);
   if (!rocketmq.enable) {
-    console.error(`tail: publishing is off in ${config.file} (enable = false): junoevent sends nothing to the topic`);
+    console.error(
+      `tail: publishing is off in ${config.file} (enable = false): junoevent sends nothing to the topic. Set enable = true there, or run JUNOEVENT_CONFIG=examples/junoevent.rocketmq.toml npm start, with npm run broker`,
+    );
+    return 1;
   }
   const consumer = new SimpleConsumer({
     endpoints,
@@ -50,7 +68,13 @@ async function main(): Promise<void> {
     requestTimeout: 3000,
   });
   guardTelemetryStreams(consumer);
-  await consumer.startup();
+  try {
+    await consumer.startup();
+  } catch (error) {
+    throw new Error(
+      `tail: cannot subscribe to ${rocketmq.topic} at ${endpoints} (${networkReason(error)}): start the broker with npm run broker`,
+    );
+  }
   const started = Date.now();
   let stopping = false;
   const stop = () => {
@@ -88,12 +112,18 @@ async function main(): Promise<void> {
       older = 0;
     }
   }
+  return 0;
 }
 
 if (require.main === module) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
+  main().then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
 }

@@ -466,7 +466,7 @@ main() {
       mkdir -p "$HOME_DIR"
       mqadmin "$@" ;;
     -h|--help|help) usage ;;
-    *) usage >&2; exit 2 ;;
+    *) printf 'broker.sh: unknown command %s\n\n' "${cmd:-(none)}" >&2; usage >&2; exit 2 ;;
   esac
 }
 

@@ -148,12 +148,37 @@ export function writeFunctionSecrets(settings: LocalSettings): string {
   return `file:${dir}`;
 }
 
-/** The environment junoevent.toml reads: what serverless.yml gives the deployed functions. */
+/**
+ * The environment junoevent.toml reads: what serverless.yml gives the deployed functions. With it
+ * go the local credentials, under the names a config that reads its credentials from the environment
+ * uses (examples/junoevent.rocketmq.toml): such a config then holds the values npm start applies.
+ */
 export function functionEnvironment(settings: LocalSettings): Record<string, string> {
   return {
     JUNOEVENT_TABLE: settings.table,
     JUNOEVENT_SECRETS: `file:${resolve(settings.dataDir, 'secrets')}/events`,
+    JUNOEVENT_API_TOKEN: settings.apiToken,
+    JUNOEVENT_CONFGO_SECRET: settings.secrets.confgo,
+    JUNOEVENT_DEVOPS_SECRET: settings.secrets.devops,
+    JUNOEVENT_GRAFANA_SECRET: settings.secrets.grafana,
+    JUNOEVENT_GRAFANA_TOKEN: settings.secrets.grafanaToken,
+    JUNOEVENT_GIT_SECRET: settings.secrets.git,
   };
+}
+
+/**
+ * The credentials the config file sets (directly or through its own variables) that the local
+ * secrets replace under npm start, by key: what npm start says once when it starts.
+ */
+export function replacedCredentials(config: Config, local: Config): string[] {
+  const pairs: [string, string | undefined, string | undefined][] = [
+    ['junoevent.api.token', config.api.token, local.api.token],
+  ];
+  for (const source of ['confgo', 'devops', 'grafana', 'git'] as const) {
+    pairs.push([`junoevent.sources.${source}.secret`, config.sources[source]?.secret, local.sources[source]?.secret]);
+  }
+  pairs.push(['junoevent.sources.grafana.token', config.sources.grafana?.token, local.sources.grafana?.token]);
+  return pairs.filter(([, file, applied]) => file !== undefined && file !== applied).map(([key]) => key);
 }
 
 /** The config with every function's local secret applied: what each function sees of its own section. */

@@ -15,6 +15,7 @@ import {
   functionEnvironment,
   type LocalSettings,
   localSettings,
+  replacedCredentials,
   supportedNode,
   withLocalSecrets,
   writeFunctionSecrets,
@@ -323,6 +324,41 @@ describe('the banner', () => {
     } finally {
       broker.close();
     }
+  });
+});
+
+describe('the documented publishing config under npm start', () => {
+  it('examples/junoevent.rocketmq.toml loads with no variable set by the user, holding the local credentials', () => {
+    const text = example('junoevent.rocketmq.toml');
+    const fromFile = parseConfig(text, {
+      file: 'examples/junoevent.rocketmq.toml',
+      env: functionEnvironment(SETTINGS as LocalSettings),
+    });
+    const served = withLocalSecrets(fromFile, SETTINGS as LocalSettings);
+    expect(served.rocketmq.enable).toBe(true);
+    expect(served.api.token).toBe(SECRETS.JUNOEVENT_API_TOKEN);
+    expect(served.sources.confgo?.secret).toBe(SECRETS.JUNOEVENT_CONFGO_SECRET);
+    expect(served.sources.grafana?.secret).toBe(SECRETS.JUNOEVENT_GRAFANA_SECRET);
+    expect(served.sources.git?.secret).toBe(SECRETS.JUNOEVENT_GIT_SECRET);
+    // Its variables hold the local values: nothing in it is replaced, so npm start has nothing to say.
+    expect(replacedCredentials(fromFile, served)).toEqual([]);
+  });
+
+  it('names each credential written in the config file that the local secrets replace', () => {
+    const text = REPOSITORY_CONFIG.replace(
+      /^# \[junoevent\.api\].*$/m,
+      '[junoevent.api]\ntoken = "written-in-the-file-0123456789"',
+    ).replace(
+      /^\[junoevent\.sources\.confgo\].*$/m,
+      '[junoevent.sources.confgo]\nsecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSx"',
+    );
+    const fromFile = parsed(text);
+    expect(fromFile.api.token).toBe('written-in-the-file-0123456789');
+    expect(replacedCredentials(fromFile, config(text))).toEqual([
+      'junoevent.api.token',
+      'junoevent.sources.confgo.secret',
+    ]);
+    expect(replacedCredentials(parsed(REPOSITORY_CONFIG), config())).toEqual([]);
   });
 });
 
