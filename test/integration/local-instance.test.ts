@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceState } from '../../scripts/lib/instance';
 import { freePort } from '../../scripts/lib/net';
+import { data, emfErrors, total } from '../support/emf';
 import { killLocal, type LocalService, ROOT, runScript, startLocal } from '../support/local-start';
 import { storedEvents } from '../support/pipeline';
 
@@ -283,6 +284,20 @@ describe('one running instance on a port chosen at run time', () => {
       }
     },
   );
+
+  it("puts EMF documents the schema accepts in the functions' logs, one event of each sender counted", () => {
+    const documents = service
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>);
+    expect(documents.flatMap(emfErrors)).toEqual([]);
+    const all = documents.flatMap(data);
+    for (const source of ['confgo', 'devops', 'git', 'grafana']) {
+      expect(total(all, 'Events', { source, outcome: 'stored' })).toBeGreaterThanOrEqual(1);
+      expect(total(all, 'Requests', { function: source, outcome: 'accepted' })).toBeGreaterThanOrEqual(1);
+    }
+  });
 
   it('answers an authentic GitHub ping 200 and says there is nothing to read back', async () => {
     const result = await runScript('send', ['github', 'examples/github_push.json', '--event', 'ping', '--read'], env);
