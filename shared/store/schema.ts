@@ -35,6 +35,7 @@ export const ATTR = {
   publishedAt: 'published_at',
   eventId: 'event_id',
   expiresAt: 'expires_at',
+  lastRefusalAt: 'last_refusal_at',
 } as const;
 
 /**
@@ -83,6 +84,11 @@ export function isPendingKey(value: unknown): boolean {
 
 export function eventKey(id: number): string {
   return `E#${id}`;
+}
+
+/** The item that keeps a source's last refusal for the status view. */
+export function refusalKey(source: Source): string {
+  return `S#${source}`;
 }
 
 export function deliveryItemKey(source: Source, deliveryKey: string): string {

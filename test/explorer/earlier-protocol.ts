@@ -98,5 +98,7 @@ export function earlierStore(ops: Ops, options: RecordingOptions): EventStore {
       return { ...page, due: await withoutOrphans(page.due) };
     },
     backlog: ops.backlog,
+    noteRefusal: ops.noteRefusal,
+    lastRefusals: ops.lastRefusals,
   };
 }
