@@ -1,15 +1,15 @@
 // GET /status: what an operator checks first. The pending backlog and the age of its oldest event,
-// and per source the newest stored event, whether it has been published, and its last refusal.
-// Read-only: nothing is written on an accepted webhook's path to keep it.
+// and per source the newest stored event and whether it has been published. Read-only: it adds no
+// write to the webhooks' path.
 //
 // What each figure means:
 // - a source's last event is its newest event in the listing order (create_time, then id); the time
 //   given is when it was stored, read from its id.
 // - last_publish_at is the latest publish among those newest events: a lower bound of the last
 //   publish (the redrive may have published an older event since). Null when none of them is published.
-// - a source's last refusal is when a delivery was last refused for its credentials (401), as the
-//   webhook recorded it: at most once a minute per container, so it may be up to a minute early.
-//   The Requests metric counts every refusal per webhook function (outcome unauthorized or refused).
+// - refusals are not stored (a write per refused request would let anyone drive the table's writes):
+//   last_refusal_at is null and refusals_recorded false. The Requests metric counts them per webhook
+//   function (outcome unauthorized or refused).
 
 import { SOURCES, type Source } from '../event/catalog';
 import { idTime } from '../event/ids';
@@ -24,8 +24,7 @@ export interface SourceStatus {
   /** Unix seconds. */
   last_event_at: number | null;
   last_event_published_at: number | null;
-  /** Unix seconds. */
-  last_refusal_at: number | null;
+  last_refusal_at: null;
 }
 
 export interface Status {
@@ -40,6 +39,7 @@ export interface Status {
     oldest_pending_age_seconds: number | null;
   };
   last_publish_at: number | null;
+  refusals_recorded: false;
   sources: SourceStatus[];
 }
 
@@ -51,14 +51,10 @@ export interface StatusOptions {
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
-export async function readStatus(
-  store: Pick<EventStore, 'list' | 'backlog' | 'lastRefusals'>,
-  options: StatusOptions,
-): Promise<Status> {
+export async function readStatus(store: Pick<EventStore, 'list' | 'backlog'>, options: StatusOptions): Promise<Status> {
   // One after the other: each already reads every shard of its index at once.
   const backlog = await store.backlog(STATUS_BACKLOG_CAP);
-  const refusals = await store.lastRefusals();
-  const sources = await Promise.all(SOURCES.map((source) => sourceStatus(store, source, refusals[source])));
+  const sources = await Promise.all(SOURCES.map((source) => sourceStatus(store, source)));
   const nowMs = options.now();
   const oldest = backlog.oldestId;
   const published = sources.flatMap((source) => source.last_event_published_at ?? []);
@@ -72,15 +68,12 @@ export async function readStatus(
       oldest_pending_age_seconds: oldest === undefined ? null : Math.max(0, seconds(nowMs - idTime(oldest))),
     },
     last_publish_at: published.length === 0 ? null : Math.max(...published),
+    refusals_recorded: false,
     sources,
   };
 }
 
-async function sourceStatus(
-  store: Pick<EventStore, 'list'>,
-  source: Source,
-  lastRefusal: number | undefined,
-): Promise<SourceStatus> {
+async function sourceStatus(store: Pick<EventStore, 'list'>, source: Source): Promise<SourceStatus> {
   const result = await store.list({ source, limit: 1 });
   const [newest] = result.events;
   return {
@@ -88,6 +81,6 @@ async function sourceStatus(
     last_event_id: newest?.id ?? null,
     last_event_at: newest === undefined ? null : seconds(idTime(newest.id)),
     last_event_published_at: (newest && result.publishedAt?.get(newest.id)) ?? null,
-    last_refusal_at: lastRefusal ?? null,
+    last_refusal_at: null,
   };
 }

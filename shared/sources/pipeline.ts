@@ -37,36 +37,13 @@ const START_RESERVE_MS = 2000;
 /** Time kept back from the publish wait to answer. */
 const ANSWER_RESERVE_MS = 500;
 
-/**
- * A source's refusal is recorded for the status view at most once a minute per container, so a
- * caller with wrong credentials cannot drive the table's writes; waiting for it is bounded, and its
- * failure only logged: a refusal stays a 401.
- */
-const REFUSAL_NOTE_INTERVAL_MS = 60_000;
-const REFUSAL_NOTE_WAIT_MS = 500;
-
 /** The route of one sender family: its delivery authenticated, shaped, recorded, published, answered. */
 export function webhookRoute<C>(family: SenderFamily<C>, sourceConfig: () => Promise<C>, deps: WebhookDeps): Route {
-  let refusalNotedAt = Number.NEGATIVE_INFINITY;
-  const noteRefusal = async (nowSeconds: number) => {
-    if (deps.now() - refusalNotedAt < REFUSAL_NOTE_INTERVAL_MS) return;
-    refusalNotedAt = deps.now();
-    const noting = deps.store.noteRefusal(family.source, nowSeconds).catch((error: unknown) => {
-      deps.logger.warn('a refusal could not be recorded', {
-        source: family.source,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    });
-    await within(noting, REFUSAL_NOTE_WAIT_MS, undefined);
-  };
   return async (request: HttpRequest) => {
     const config = await sourceConfig();
     const nowSeconds = Math.floor(deps.now() / 1000);
     const authentication = family.authenticate(config, request, nowSeconds);
-    if (!authentication.accepted) {
-      if (authentication.refusal.status === 401) await noteRefusal(nowSeconds);
-      throw authentication.refusal;
-    }
+    if (!authentication.accepted) throw authentication.refusal;
     const body = parseJsonBody(family.json?.(request) ?? jsonBody(request));
     const context = { deliveryKey: authentication.deliveryKey, nowSeconds, metadataBudget: deps.metadataBudget };
     const shaped = shape(body, (parsed) => family.shape(parsed, request, config, context));

@@ -9,12 +9,11 @@ import type {
   QueryCommandInput,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { Source } from '../event/catalog';
 import type { AppEvent } from '../event/record';
 import { toAttributes } from './client';
 import { deliveryItem, eventItem } from './items';
 import type { QueryPlan } from './query';
-import { ATTR, eventKey, PENDING_INDEX, refusalKey } from './schema';
+import { ATTR, eventKey, PENDING_INDEX } from './schema';
 import type { DeliveryClaim } from './types';
 
 /** Reads one item, strongly consistent (the protocol decides on what it reads). */
@@ -139,18 +138,6 @@ export function listingPageInput(
     ScanIndexForward: false,
     Limit: page.limit,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-  };
-}
-
-/** Records a source's refusal at `atSeconds`, never over a later one. */
-export function noteRefusalInput(table: string, source: Source, atSeconds: number): UpdateItemCommandInput {
-  return {
-    TableName: table,
-    Key: toAttributes({ [ATTR.pk]: refusalKey(source) }),
-    UpdateExpression: 'SET #at = :at',
-    ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
-    ExpressionAttributeNames: { '#at': ATTR.lastRefusalAt },
-    ExpressionAttributeValues: toAttributes({ ':at': atSeconds }),
   };
 }
 

@@ -9,21 +9,13 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { SOURCES } from '../event/catalog';
 import { readByKeys } from './batch-get';
 import { allFromAttributes, conditionally, fromAttributes, orUnavailable } from './client';
-import {
-  claimDeliveryInput,
-  getItemInput,
-  listingPageInput,
-  noteRefusalInput,
-  putEventInput,
-  repointDeliveryInput,
-} from './commands';
+import { claimDeliveryInput, getItemInput, listingPageInput, putEventInput, repointDeliveryInput } from './commands';
 import { parseDeliveryItem, parseEventItem, parseStoredEvent } from './items';
 import { pendingOperations } from './pending';
 import { decodeCursor, invalidCursor, mergeShards, planQuery, type QueryPlan, type ShardPage } from './query';
-import { ATTR, eventKey, refusalKey } from './schema';
+import { ATTR, eventKey } from './schema';
 import type { ListQuery, ListResult, TableOperations } from './types';
 
 export interface DynamoTableOptions {
@@ -73,18 +65,6 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
       return item && parseEventItem(item);
     },
     list: (query) => list({ client, table }, query),
-    async noteRefusal(source, atSeconds) {
-      await conditionally(() => client.send(new UpdateItemCommand(noteRefusalInput(table, source, atSeconds))));
-    },
-    async lastRefusals() {
-      const items = await readByKeys({ client, table }, SOURCES.map(refusalKey), { consistent: false });
-      return Object.fromEntries(
-        SOURCES.flatMap((source) => {
-          const at = items.get(refusalKey(source))?.[ATTR.lastRefusalAt];
-          return typeof at === 'number' ? [[source, at]] : [];
-        }),
-      );
-    },
   };
 
   return { ...ops, ...pendingOperations({ client, table, now }) };

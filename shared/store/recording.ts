@@ -167,7 +167,5 @@ export function recordingStore(ops: TableOperations, options: RecordingOptions):
     markPublishFailed: ops.markPublishFailed,
     pendingEvents: ops.pendingEvents,
     backlog: ops.backlog,
-    noteRefusal: ops.noteRefusal,
-    lastRefusals: ops.lastRefusals,
   };
 }

@@ -35,7 +35,6 @@ export const ATTR = {
   publishedAt: 'published_at',
   eventId: 'event_id',
   expiresAt: 'expires_at',
-  lastRefusalAt: 'last_refusal_at',
 } as const;
 
 /**
@@ -84,11 +83,6 @@ export function isPendingKey(value: unknown): boolean {
 
 export function eventKey(id: number): string {
   return `E#${id}`;
-}
-
-/** The item that keeps a source's last refusal for the status view. */
-export function refusalKey(source: Source): string {
-  return `S#${source}`;
 }
 
 export function deliveryItemKey(source: Source, deliveryKey: string): string {

@@ -68,7 +68,7 @@ export interface EventReads {
   list(query: ListQuery): Promise<ListResult>;
 }
 
-export interface EventStore extends EventReads, PublishingState, RefusalLog {
+export interface EventStore extends EventReads, PublishingState {
   /**
    * Records the shaped events, each as one event. Ids are drawn in the order of `requests` before
    * any write, so the events of one body have increasing ids; the writes then run side by side, at
@@ -113,16 +113,5 @@ export interface RecordingOperations {
   readEvent(id: number): Promise<StoredEvent | undefined>;
 }
 
-/**
- * When each source last refused a delivery for its credentials: one small item per source, kept for
- * the status view (GET /status). Never a request value.
- */
-export interface RefusalLog {
-  /** Records a refusal at `atSeconds` (an earlier time never replaces a later one). */
-  noteRefusal(source: Source, atSeconds: number): Promise<void>;
-  /** Unix seconds of each source's last refusal recorded. */
-  lastRefusals(): Promise<Partial<Record<Source, number>>>;
-}
-
-/** Everything the store sends to its table: recording, reading, the publishing state, refusals. */
-export interface TableOperations extends RecordingOperations, EventReads, PublishingState, RefusalLog {}
+/** Everything the store sends to its table: recording, reading and the publishing state. */
+export interface TableOperations extends RecordingOperations, EventReads, PublishingState {}

@@ -98,7 +98,5 @@ export function earlierStore(ops: Ops, options: RecordingOptions): EventStore {
       return { ...page, due: await withoutOrphans(page.due) };
     },
     backlog: ops.backlog,
-    noteRefusal: ops.noteRefusal,
-    lastRefusals: ops.lastRefusals,
   };
 }

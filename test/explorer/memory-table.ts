@@ -3,7 +3,6 @@
 // consistent reads. Items are the very items the DynamoDB table holds (store/items.ts builds them),
 // so the explorer's outcomes can be compared with the embedded DynamoDB's (crash-points.test.ts).
 
-import type { Source } from '../../shared/event/catalog';
 import {
   deliveryItem,
   eventItem,
@@ -44,7 +43,6 @@ export interface MemoryTableOptions {
 export function createMemoryTable(now: () => number, options: MemoryTableOptions = {}): MemoryTable {
   const returnsRefusing = options.returnsRefusingItem ?? true;
   const items = new Map<string, Item>();
-  const refusals: Partial<Record<Source, number>> = {};
   const copy = (item: Item): Item => structuredClone(item);
   const event = (id: number) => items.get(eventKey(id));
   const withoutUndefined = (item: Item): Item =>
@@ -87,10 +85,6 @@ export function createMemoryTable(now: () => number, options: MemoryTableOptions
     },
     list: async (query) => list(query),
 
-    async noteRefusal(source, atSeconds) {
-      refusals[source] = Math.max(refusals[source] ?? 0, atSeconds);
-    },
-    lastRefusals: async () => ({ ...refusals }),
     async discardEvent(id, delivery) {
       const item = event(id);
       if (item?.[ATTR.delivery] === delivery && item[ATTR.publishedAt] === undefined) items.delete(eventKey(id));

@@ -222,8 +222,6 @@ export async function runWorld(
       markPublishFailed: via('markPublishFailed', ops.markPublishFailed),
       pendingEvents: via('pendingEvents', ops.pendingEvents),
       backlog: via('backlog', ops.backlog),
-      noteRefusal: via('noteRefusal', ops.noteRefusal),
-      lastRefusals: via('lastRefusals', ops.lastRefusals),
       discardEvent: via('discardEvent', ops.discardEvent ?? missing),
       claimIfAbsent: via('claimIfAbsent', ops.claimIfAbsent ?? missing, ([claim], outcome) =>
         observe.claimDelivery(claim, outcome),

@@ -17,7 +17,7 @@ interface SourceStatus {
   last_event_id: number | null;
   last_event_at: number | null;
   last_event_published_at: number | null;
-  last_refusal_at: number | null;
+  last_refusal_at: null;
 }
 interface Status {
   now: number;
@@ -29,6 +29,7 @@ interface Status {
     oldest_pending_age_seconds: number | null;
   };
   last_publish_at: number | null;
+  refusals_recorded: boolean;
   sources: SourceStatus[];
 }
 
@@ -90,32 +91,6 @@ function ofSource(body: Status, source: string): SourceStatus | undefined {
 }
 
 describe('GET /status', () => {
-  it('shows when a source last refused a delivery for its credentials, recorded once a minute at most', async () => {
-    const body = JSON.stringify({ app_name: 'user-svc', operation: 'confgo_file_publish' });
-    const confgo = functionHandler('confgo', runtime);
-    const refused = async () => {
-      const response = await invoke(confgo, {
-        path: '/webhooks/confgo',
-        body,
-        headers: signStandard('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSa', body, { at: new Date(clock) }),
-      });
-      expect(response.status).toBe(401);
-    };
-    await refused();
-    const first = seconds(clock);
-    clock += 30_000;
-    await refused();
-    const within = await status();
-    expect(ofSource(within, 'confgo')?.last_refusal_at).toBe(first);
-    expect(ofSource(within, 'devops')?.last_refusal_at).toBeNull();
-    clock += 31_000;
-    await refused();
-    expect(ofSource(await status(), 'confgo')?.last_refusal_at).toBe(seconds(clock));
-    // One small item per source, holding a time and nothing of the request.
-    const kept = (await table.items()).filter((item) => String(item.pk).startsWith('S#'));
-    expect(kept).toEqual([{ pk: 'S#confgo', last_refusal_at: seconds(clock) }]);
-  });
-
   it('answers for an empty table: nothing pending, no source has an event, nothing published', async () => {
     const body = await status();
     expect(body).toEqual({
@@ -123,6 +98,7 @@ describe('GET /status', () => {
       publishing: true,
       backlog: { pending: 0, capped: false, oldest_pending_id: null, oldest_pending_age_seconds: null },
       last_publish_at: null,
+      refusals_recorded: false,
       sources: SOURCES.map((source) => ({
         source,
         last_event_id: null,

@@ -13,6 +13,7 @@ function answer(overrides: Record<string, unknown> = {}) {
     publishing: true,
     backlog: { pending: 3, capped: false, oldest_pending_id: 7, oldest_pending_age_seconds: 12 * MINUTE + 5 },
     last_publish_at: NOW - 40,
+    refusals_recorded: false,
     sources: [
       { source: 'confgo', last_event_id: 7, last_event_at: NOW - HOUR, last_event_published_at: null },
       { source: 'git', last_event_id: null, last_event_at: null, last_event_published_at: null },
