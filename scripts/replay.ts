@@ -66,6 +66,8 @@ async function main(): Promise<number> {
           ...maxEvents,
         };
   const located = locateInstance();
+  // An endpoint given outright (tests, another table) wins over the one the instance recorded.
+  const dynamoEndpoint = process.env.DYNAMODB_ENDPOINT || located.dynamoEndpoint;
   const settings = localSettings();
   const explicit = process.env.JUNOEVENT_CONFIG;
   const configFile = explicit ? resolve(explicit) : (located.configLoaded ?? resolve(ROOT, 'junoevent.toml'));
@@ -75,7 +77,7 @@ async function main(): Promise<number> {
     ...process.env,
     ...functionEnvironment(settings),
     JUNOEVENT_SECRETS: `${secretSource}/replay`,
-    DYNAMODB_ENDPOINT: located.dynamoEndpoint,
+    DYNAMODB_ENDPOINT: dynamoEndpoint,
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
@@ -102,7 +104,7 @@ async function main(): Promise<number> {
   } catch (error) {
     if (!(error instanceof ServiceUnavailableError)) throw error;
     throw new Error(
-      `the replay could not use DynamoDB at ${located.dynamoEndpoint} (${networkReason(error)}): ${located.hint}`,
+      `the replay could not use DynamoDB at ${dynamoEndpoint} (${networkReason(error)}): ${located.hint}`,
     );
   } finally {
     await runtime.publisher?.close();

@@ -5,10 +5,9 @@
 // --group: tails sharing a group share the messages) and skips messages born before it started.
 // The topic and the Proxy come from the config npm start uses (JUNOEVENT_CONFIG, junoevent.toml).
 
-import { FilterExpression, type MessageView, SimpleConsumer } from 'rocketmq-client-nodejs';
+import type { MessageView } from 'rocketmq-client-nodejs';
 import { loadConfig } from '../shared/config/config';
 import { REPLAY_PROPERTY } from '../shared/publishing/replay';
-import { guardTelemetryStreams } from '../shared/publishing/rocketmq';
 import { commandLine } from './lib/cli';
 import { networkReason } from './lib/instance';
 import { functionEnvironment, localSettings } from './lib/local';
@@ -58,6 +57,10 @@ async function main(): Promise<number> {
     );
     return 1;
   }
+  // Loaded only to connect: the client writes to stderr when it loads on a machine without a network
+  // interface, and --help or publishing off never needs it.
+  const { FilterExpression, SimpleConsumer } = await import('rocketmq-client-nodejs');
+  const { guardTelemetryStreams } = await import('../shared/publishing/rocketmq');
   const consumer = new SimpleConsumer({
     endpoints,
     namespace: '',
