@@ -14,6 +14,8 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a condition (a page's rows, a stored item) up to this long, not a fixed time.
+    expect: { poll: { timeout: 10_000 } },
     // Some files build dist/ and start serverless-offline (and a browser); on two cores, files run one at a time.
     fileParallelism: false,
     env: {

@@ -36,6 +36,14 @@ export function tailLine(message: Pick<MessageView, 'tag' | 'keys' | 'properties
   return parts.join(' ');
 }
 
+/** Tail has nothing to show when junoevent publishes nothing: it says so and fails, without connecting. */
+function publishingOff(file: string): number {
+  console.error(
+    `tail: publishing is off in ${file} (enable = false): junoevent sends nothing to the topic. Set enable = true there, or run JUNOEVENT_CONFIG=examples/junoevent.rocketmq.toml npm start, with npm run broker`,
+  );
+  return 1;
+}
+
 async function main(): Promise<number> {
   const line = commandLine('tail', TAIL_USAGE, {
     options: {
@@ -51,12 +59,7 @@ async function main(): Promise<number> {
   const { rocketmq } = config;
   const endpoints = values.addr ?? rocketmq.addr.join(';');
   if (!rocketmq.topic || !endpoints) throw new Error(`${config.file}: set [junoevent.rocketmq] addr and topic`);
-  if (!rocketmq.enable) {
-    console.error(
-      `tail: publishing is off in ${config.file} (enable = false): junoevent sends nothing to the topic. Set enable = true there, or run JUNOEVENT_CONFIG=examples/junoevent.rocketmq.toml npm start, with npm run broker`,
-    );
-    return 1;
-  }
+  if (!rocketmq.enable) return publishingOff(config.file);
   // Loaded only to connect: the client writes to stderr when it loads on a machine without a network
   // interface, and --help or publishing off never needs it.
   const { FilterExpression, SimpleConsumer } = await import('rocketmq-client-nodejs');
