@@ -8,7 +8,7 @@ import { loadConfig } from '../shared/config/config';
 import { REDRIVE_GRACE_MS, type RedriveReport } from '../shared/publishing/redrive';
 import { assemble, redriveWith } from '../shared/runtime';
 import { createDynamoClient } from '../shared/store/client';
-import { commandLine, UsageError, usageFailure } from './lib/cli';
+import { commandLine, runCommand, UsageError, usageFailure } from './lib/cli';
 import { displayPath, locateInstance, networkReason } from './lib/instance';
 import { functionEnvironment, localSettings, ROOT } from './lib/local';
 
@@ -75,14 +75,4 @@ async function main(): Promise<number> {
   return 1;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exit(code);
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(main);

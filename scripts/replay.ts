@@ -12,7 +12,7 @@ import { ServiceUnavailableError } from '../shared/errors';
 import { parseReplayRequest, type ReplayRequest } from '../shared/publishing/replay-request';
 import { assemble, replayKey, replayWith } from '../shared/runtime';
 import { createDynamoClient } from '../shared/store/client';
-import { commandLine } from './lib/cli';
+import { commandLine, runCommand } from './lib/cli';
 import { locateInstance, networkReason } from './lib/instance';
 import { functionEnvironment, localSettings, ROOT, writeFunctionSecrets } from './lib/local';
 
@@ -111,14 +111,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exit(code);
-    },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand(main);

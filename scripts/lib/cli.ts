@@ -45,3 +45,14 @@ export function usageFailure(script: string, usage: string, error: UsageError): 
 function isParseArgsError(error: unknown): error is Error {
   return error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS_');
 }
+
+/** Runs a command's main: exits with its code, or prints its error's message and exits 1. */
+export function runCommand(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

@@ -6,12 +6,11 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type InstanceState, isAlive, readState } from '../../scripts/lib/instance';
-import { freePort } from '../../scripts/lib/net';
+import { freePort, listening } from '../../scripts/lib/net';
 import { cleanEnv, ROOT, runScript } from '../support/local-start';
 
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
@@ -25,18 +24,6 @@ afterAll(() => {
     if (state !== undefined && isAlive(state.pid)) process.kill(state.pid, 'SIGTERM');
   }
 });
-
-/** Resolves true when something accepts a connection on the port, false when it is refused. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
 
 /** Starts scripts/start.ts as npm start does and resolves once its banner is printed. */
 async function launch(name: string, env: NodeJS.ProcessEnv = {}) {
