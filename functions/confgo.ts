@@ -1,4 +1,6 @@
 // POST /webhooks/confgo: a Juno event envelope signed with Standard Webhooks.
-import { functionHandler } from '../shared/runtime';
+import { containerRuntime } from '../shared/runtime/assemble';
+import { httpFunction } from '../shared/runtime/http';
+import { confgoRoute } from '../shared/runtime/webhooks';
 
-export const handler = functionHandler('confgo');
+export const handler = httpFunction('confgo', confgoRoute, containerRuntime);

@@ -1,4 +1,6 @@
 // POST /webhooks/devops: a Juno event envelope signed with Standard Webhooks.
-import { functionHandler } from '../shared/runtime';
+import { containerRuntime } from '../shared/runtime/assemble';
+import { httpFunction } from '../shared/runtime/http';
+import { devopsRoute } from '../shared/runtime/webhooks';
 
-export const handler = functionHandler('devops');
+export const handler = httpFunction('devops', devopsRoute, containerRuntime);

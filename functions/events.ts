@@ -1,4 +1,6 @@
 // GET /events/{id} and GET /events: the read API.
-import { functionHandler } from '../shared/runtime';
+import { containerRuntime } from '../shared/runtime/assemble';
+import { eventsRoute } from '../shared/runtime/events';
+import { httpFunction } from '../shared/runtime/http';
 
-export const handler = functionHandler('events');
+export const handler = httpFunction('events', eventsRoute, containerRuntime);

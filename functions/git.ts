@@ -1,4 +1,6 @@
 // POST /webhooks/git: GitLab and GitHub webhooks.
-import { functionHandler } from '../shared/runtime';
+import { containerRuntime } from '../shared/runtime/assemble';
+import { httpFunction } from '../shared/runtime/http';
+import { gitRoute } from '../shared/runtime/webhooks';
 
-export const handler = functionHandler('git');
+export const handler = httpFunction('git', gitRoute, containerRuntime);

@@ -1,4 +1,6 @@
 // POST /webhooks/grafana: Grafana unified alerting, Prometheus Alertmanager and legacy Grafana alerts.
-import { functionHandler } from '../shared/runtime';
+import { containerRuntime } from '../shared/runtime/assemble';
+import { httpFunction } from '../shared/runtime/http';
+import { grafanaRoute } from '../shared/runtime/webhooks';
 
-export const handler = functionHandler('grafana');
+export const handler = httpFunction('grafana', grafanaRoute, containerRuntime);

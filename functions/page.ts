@@ -1,4 +1,7 @@
 // GET /, /app.js, /app.css: the events page; GET /openapi.json: the API's contract.
-import { functionHandler } from '../shared/runtime';
+import { pageRoute } from '../shared/page/route';
+import { containerBase } from '../shared/runtime/base';
+import { httpFunction } from '../shared/runtime/http';
 
-export const handler = functionHandler('page');
+// No table, no publisher, no secrets: only the config, the log and the metrics.
+export const handler = httpFunction('page', pageRoute, containerBase);

@@ -1,4 +1,5 @@
 // Scheduled: publishes every event still pending after a grace period, and reports the backlog.
-import { functionHandler } from '../shared/runtime';
+import { containerRuntime } from '../shared/runtime/assemble';
+import { redriveHandler } from '../shared/runtime/redrive';
 
-export const handler = functionHandler('redrive');
+export const handler = redriveHandler(containerRuntime());

@@ -1,4 +1,5 @@
 // Invoked, not routed: publishes stored events of a filter again, in bounded runs (see docs/publishing.md, Replay).
-import { functionHandler } from '../shared/runtime';
+import { containerRuntime } from '../shared/runtime/assemble';
+import { replayHandler } from '../shared/runtime/replay';
 
-export const handler = functionHandler('replay');
+export const handler = replayHandler(containerRuntime());
