@@ -17,17 +17,19 @@ export const FUNCTIONS = readdirSync(resolve(ROOT, 'functions'))
  * Modules loaded on first use only, each a bundle of its own that the function bundles require at
  * run time: the RocketMQ publisher (dist/rocketmq.js), loaded only when publishing is enabled, so with
  * it off none of the client's code is loaded or even parsed; and the page's files with the OpenAPI
- * document (dist/page-files.js), which only the page function serves.
+ * document (dist/page-files.js), which only the page function serves; and the Secrets Manager client
+ * (dist/secrets-manager.js), loaded on a function's first read of its run-time secret.
  */
 const LAZY_BUNDLES = [
   { importer: /[\\/]shared[\\/]publishing[\\/]publisher\.ts$/, specifier: './rocketmq', bundle: 'rocketmq' },
   { importer: /[\\/]shared[\\/]page[\\/]route\.ts$/, specifier: './files', bundle: 'page-files' },
+  { importer: /[\\/]shared[\\/]config[\\/]secrets\.ts$/, specifier: './secrets-manager', bundle: 'secrets-manager' },
 ] as const;
 
 const lazyBundlesAsSeparateFiles: Plugin = {
   name: 'lazy-bundles-as-separate-files',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/(rocketmq|files)$/ }, (args) => {
+    builder.onResolve({ filter: /^\.\/(rocketmq|files|secrets-manager)$/ }, (args) => {
       const lazy = LAZY_BUNDLES.find((entry) => entry.specifier === args.path && entry.importer.test(args.importer));
       return lazy === undefined ? undefined : { path: `./${lazy.bundle}.js`, external: true };
     });
@@ -74,6 +76,7 @@ export async function buildFunctions(outdir = resolve(ROOT, 'dist')): Promise<Me
       ...Object.fromEntries(FUNCTIONS.map((name) => [name, resolve(ROOT, 'functions', `${name}.ts`)])),
       rocketmq: resolve(ROOT, 'shared', 'publishing', 'rocketmq.ts'),
       'page-files': resolve(ROOT, 'shared', 'page', 'files.ts'),
+      'secrets-manager': resolve(ROOT, 'shared', 'config', 'secrets-manager.ts'),
     },
     outdir,
   );

@@ -50,18 +50,8 @@ function parseSecret(text: string, name: string): Record<string, unknown> {
 function secretsManagerSecret(secretId: string, env: NodeJS.ProcessEnv): SecretProvider {
   const name = `Secrets Manager ${secretId}`;
   let client: Promise<{ read(): Promise<string | undefined> }> | undefined;
-  const load = async () => {
-    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const endpoint = env.SECRETS_MANAGER_ENDPOINT || undefined;
-    const sdk = new SecretsManagerClient({
-      ...(endpoint ? { endpoint } : {}),
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
-    });
-    return {
-      read: async () => (await sdk.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString,
-    };
-  };
+  const load = async () =>
+    (await import('./secrets-manager')).secretsManagerReader(secretId, env.SECRETS_MANAGER_ENDPOINT || undefined);
   return {
     name,
     async read() {

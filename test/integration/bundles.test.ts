@@ -61,6 +61,20 @@ describe('bundles', () => {
     expect(readFileSync(join(out, 'page.js'), 'utf8')).toContain('./page-files.js');
   });
 
+  it('keep the Secrets Manager client in a bundle of its own, loaded by the functions that read a secret', () => {
+    const secrets = Object.entries(metafile.outputs).find(([file]) => file.endsWith('/secrets-manager.js'))?.[1];
+    expect(Object.keys(secrets?.inputs ?? {}).some((input) => input.includes('client-secrets-manager'))).toBe(true);
+    for (const name of FUNCTIONS) {
+      const inputs = inputsOf(metafile, name);
+      expect(
+        inputs.filter((input) => input.includes('client-secrets-manager')),
+        name,
+      ).toEqual([]);
+      const loads = readFileSync(join(out, `${name}.js`), 'utf8').includes('./secrets-manager.js');
+      expect(loads, name).toBe(name !== 'page');
+    }
+  });
+
   it('hold only what their function runs: no bundle holds another function’s part', () => {
     expect(FUNCTIONS).toEqual(expect.arrayContaining([...WEBHOOKS, 'events', 'page', 'redrive', 'replay']));
     for (const name of FUNCTIONS) {
