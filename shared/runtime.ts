@@ -69,7 +69,12 @@ export function assemble(config: Config, options: AssembleOptions = {}): Runtime
   return {
     config,
     store: recordingStore(
-      createDynamoTable({ client: options.client ?? createDynamoClient(), table: config.table, now }),
+      createDynamoTable({
+        client: options.client ?? createDynamoClient(),
+        table: config.table,
+        now,
+        retentionSeconds: config.retentionSeconds,
+      }),
       {
         ids: options.ids ?? createIdGenerator({ now }),
         now,

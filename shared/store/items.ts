@@ -7,10 +7,13 @@ import { ObjectReader } from '../json';
 import { ATTR, eventKey, isPendingKey, listingSortKey, pendingKey, SHARDS, shardKey, shardOf } from './schema';
 import type { DeliveryClaim, StoredEvent } from './types';
 
-/** The item of a new event: the record, its keys, and the pending mark when publishing is on. */
+/**
+ * The item of a new event: the record, its keys, the pending mark when publishing is on, and
+ * `expires_at` (unix seconds) when events are kept for a retention.
+ */
 export function eventItem(
   record: AppEvent,
-  options: { delivery: string | undefined; pending: boolean },
+  options: { delivery: string | undefined; pending: boolean; expiresAt?: number | undefined },
 ): Record<string, unknown> {
   return {
     ...record,
@@ -20,6 +23,7 @@ export function eventItem(
     [ATTR.sourceKey]: shardKey(record.source, shardOf(record.id, SHARDS.source)),
     [ATTR.delivery]: options.delivery,
     [ATTR.pending]: options.pending ? pendingKey(record.id) : undefined,
+    [ATTR.expiresAt]: options.expiresAt,
   };
 }
 

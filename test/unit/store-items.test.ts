@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { completeRecord, type EventDraft } from '../../shared/event/record';
+import { putEventInput } from '../../shared/store/commands';
 import {
   deliveryItem,
   deliveryOf,
@@ -74,6 +75,21 @@ describe('items', () => {
     expect(isPending(item)).toBe(true);
     expect(publishAttempts(item)).toBe(2);
     expect(publishAttempts({})).toBe(0);
+  });
+
+  it('gives an event expires_at only when it has a retention, and reads it back without it', () => {
+    expect(eventItem(record, { delivery: undefined, pending: false })[ATTR.expiresAt]).toBeUndefined();
+    expect(putEventInput('appevent', record, { delivery: undefined, pending: false }).Item).not.toHaveProperty(
+      ATTR.expiresAt,
+    );
+    const kept = eventItem(record, { delivery: 'D#c#k', pending: false, expiresAt: 1_802_592_000 });
+    expect(kept[ATTR.expiresAt]).toBe(1_802_592_000);
+    expect(
+      putEventInput('appevent', record, { delivery: undefined, pending: false }, 1_802_592_000).Item,
+    ).toMatchObject({ [ATTR.expiresAt]: { N: '1802592000' }, [ATTR.pk]: { S: eventKey(4242) } });
+    expect(parseEventItem(kept)).toEqual(record);
+    // An event item is never read as a delivery claim, expires_at or not.
+    expect(parseDeliveryItem(kept)).toBeUndefined();
   });
 
   it('refuses a malformed stored item instead of returning half a record', () => {
