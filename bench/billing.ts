@@ -1,7 +1,7 @@
 // DynamoDB's write billing, computed from the items the store really writes and the table and index
 // definitions in serverless.yml, since the emulator counts only the table's own units and has no
-// partitions. Item size follows DynamoDB's rules for the types the store writes (strings and
-// numbers): attribute name bytes plus value bytes. A write unit is 1 KB, rounded up per item; an
+// partitions. Item size follows DynamoDB's rules for the types the store writes (strings, numbers
+// and binaries): attribute name bytes plus value bytes. A write unit is 1 KB, rounded up per item; an
 // index is written when an item enters, leaves or changes a projected attribute of it.
 
 import type { AttributeValue, CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
@@ -32,6 +32,8 @@ export function indexesOf(table: CreateTableCommandInput): { tableKeys: string[]
 
 function valueSize(value: AttributeValue): number {
   if (value.S !== undefined) return Buffer.byteLength(value.S);
+  // Binary: its length in bytes (compressed metadata).
+  if (value.B !== undefined) return value.B.length;
   if (value.N !== undefined) {
     // Up to 38 significant digits, two to a byte, plus one byte.
     const digits = value.N.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');

@@ -21,6 +21,7 @@ import { assemble, functionHandler, redriveWith } from '../shared/runtime';
 import { billWrite, type Item, totalUnits } from './billing';
 import { apiEvent, type BenchSource, benchConfig, context, request, SOURCES } from './requests';
 import { currentDesign, LEGACY_DESIGN, simulateStorm } from './scale';
+import { storageRows } from './storage';
 
 const ROOT = resolve(__dirname, '..');
 const DIST = resolve(ROOT, 'dist');
@@ -733,6 +734,7 @@ async function main(): Promise<void> {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     await costPerEvent(dynamo.endpoint, quick ? 20 : 100);
+    for (const row of storageRows()) add(row);
     scale(quick ? 5 : 60);
     console.error('4/5 memory');
     memory(env, quick ? 500 : 5000);

@@ -24,6 +24,8 @@ export interface LocalSettings extends LocalSecrets {
   lambdaPort: number;
   dynamoPort: number;
   table: string;
+  /** The retention junoevent.toml reads (JUNOEVENT_RETENTION, as serverless.yml's `retention` param sets it); "0": forever. */
+  retention: string;
   dataDir: string;
   secretsFile: string;
 }
@@ -64,6 +66,7 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env): LocalSettin
     lambdaPort: portFrom(env.LAMBDA_PORT, port + 2, 'LAMBDA_PORT'),
     dynamoPort: portFrom(env.DYNAMODB_PORT, port + 1000, 'DYNAMODB_PORT'),
     table: env.JUNOEVENT_TABLE ?? 'appevent',
+    retention: env.JUNOEVENT_RETENTION ?? '0',
     dataDir,
     secretsFile,
     ...readOrCreateSecrets(secretsFile),
@@ -156,6 +159,7 @@ export function writeFunctionSecrets(settings: LocalSettings): string {
 export function functionEnvironment(settings: LocalSettings): Record<string, string> {
   return {
     JUNOEVENT_TABLE: settings.table,
+    JUNOEVENT_RETENTION: settings.retention,
     JUNOEVENT_SECRETS: `file:${resolve(settings.dataDir, 'secrets')}/events`,
     JUNOEVENT_API_TOKEN: settings.apiToken,
     JUNOEVENT_CONFGO_SECRET: settings.secrets.confgo,

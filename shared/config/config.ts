@@ -8,6 +8,7 @@ import { ConfigError, FieldError } from '../errors';
 import { SOURCES, type Source } from '../event/catalog';
 import { isPlainObject, ObjectReader } from '../json';
 import { parseDuration } from './duration';
+import { readRetention } from './retention';
 import { readRocketMq } from './rocketmq';
 import { onlyCredentialKeys, SECRET_KEYS, type SecretTarget } from './secret-keys';
 import { readEnvelopeSource, readGitSource, readGrafanaSource } from './sources';
@@ -147,7 +148,16 @@ function readConfig(file: string, context: ConfigContext): Config {
   const root = ObjectReader.of(context.document, '');
   const junoevent = root.child('junoevent');
   if (junoevent === undefined) throw new FieldError('junoevent', 'a [junoevent] table');
-  junoevent.onlyKeys(['table', 'maxBodyBytes', 'metadataBudget', 'redeliveryWindow', 'api', 'rocketmq', 'sources']);
+  junoevent.onlyKeys([
+    'table',
+    'maxBodyBytes',
+    'metadataBudget',
+    'redeliveryWindow',
+    'retention',
+    'api',
+    'rocketmq',
+    'sources',
+  ]);
 
   const table = junoevent.optionalString('table', { nonEmpty: true, max: 255 }) ?? 'appevent';
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
@@ -203,6 +213,7 @@ function readConfig(file: string, context: ConfigContext): Config {
     maxBodyBytes,
     metadataBudget,
     redeliveryWindowSeconds: Math.round(windowMs / 1000),
+    retentionSeconds: readRetention(junoevent, Math.round(windowMs / 1000)),
     api: { token, previousToken },
     rocketmq: readRocketMq(junoevent.child('rocketmq'), context.functionTimeoutMs),
     sources,

@@ -86,6 +86,8 @@ export interface Config {
   readonly metadataBudget: number;
   /** How long a delivery's identity is remembered, in seconds. */
   readonly redeliveryWindowSeconds: number;
+  /** How long an event is kept from when it is written, in seconds (DynamoDB TTL); 0: forever. */
+  readonly retentionSeconds: number;
   readonly api: { readonly token: string | undefined; readonly previousToken: string | undefined };
   readonly rocketmq: RocketMqConfig;
   readonly sources: SourceConfigs;

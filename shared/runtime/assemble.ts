@@ -46,10 +46,11 @@ export function assemble(config: Config, options: AssembleOptions = {}): Runtime
   const logger = options.logger ?? createLogger();
   const now = options.now ?? Date.now;
   const publisher = 'publisher' in options ? options.publisher : createPublisher(config.rocketmq, logger);
+  const { table, retentionSeconds } = config;
   return {
     config,
     store: recordingStore(
-      createDynamoTable({ client: options.client ?? createDynamoClient(), table: config.table, now }),
+      createDynamoTable({ client: options.client ?? createDynamoClient(), table, now, retentionSeconds }),
       {
         ids: options.ids ?? createIdGenerator({ now }),
         now,

@@ -45,15 +45,16 @@ export function repointDeliveryInput(table: string, pk: string, from: number, to
   };
 }
 
-/** Writes an event at its id, never over another item. */
+/** Writes an event at its id, never over another item; `expiresAt` (unix seconds) when it has a retention. */
 export function putEventInput(
   table: string,
   record: AppEvent,
   marks: { delivery: string | undefined; pending: boolean },
+  expiresAt?: number,
 ): PutItemCommandInput {
   return {
     TableName: table,
-    Item: toAttributes(eventItem(record, marks)),
+    Item: toAttributes(eventItem(record, { ...marks, expiresAt })),
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': ATTR.pk },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -23,6 +23,8 @@ export interface DynamoTableOptions {
   table: string;
   /** Unix milliseconds. */
   now?: () => number;
+  /** How long an event is kept, in seconds, from when it is written (its expires_at); 0 or absent: forever. */
+  retentionSeconds?: number;
 }
 
 /** Pages of one shard read for one listing page (more when filters skip many). */
@@ -31,6 +33,8 @@ const MAX_PAGES_PER_SHARD = 3;
 export function createDynamoTable(options: DynamoTableOptions): TableOperations {
   const { client, table } = options;
   const now = options.now ?? Date.now;
+  const retention = options.retentionSeconds ?? 0;
+  const expiresAt = () => (retention > 0 ? Math.floor(now() / 1000) + retention : undefined);
 
   async function getItem(pk: string): Promise<Record<string, unknown> | undefined> {
     const result = await orUnavailable(() => client.send(new GetItemCommand(getItemInput(table, pk))));
@@ -52,7 +56,9 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
       return outcome.written;
     },
     async putEvent(record, marks) {
-      const outcome = await conditionally(() => client.send(new PutItemCommand(putEventInput(table, record, marks))));
+      const outcome = await conditionally(() =>
+        client.send(new PutItemCommand(putEventInput(table, record, marks, expiresAt()))),
+      );
       if (outcome.written) return { written: true };
       return { written: false, existing: outcome.existing && parseStoredEvent(outcome.existing) };
     },

@@ -4,22 +4,28 @@ import { FieldError } from '../errors';
 import { isOperation, isSource } from '../event/catalog';
 import { type AppEvent, completeRecord, type EventDraft, type OperatorType } from '../event/record';
 import { ObjectReader } from '../json';
+import { decodeMetadata, encodeMetadata } from './compact';
 import { ATTR, eventKey, isPendingKey, listingSortKey, pendingKey, SHARDS, shardKey, shardOf } from './schema';
 import type { DeliveryClaim, StoredEvent } from './types';
 
-/** The item of a new event: the record, its keys, and the pending mark when publishing is on. */
+/**
+ * The item of a new event: the record (its metadata compacted: compact.ts), its keys, the pending
+ * mark when publishing is on, and `expires_at` (unix seconds) when events are kept for a retention.
+ */
 export function eventItem(
   record: AppEvent,
-  options: { delivery: string | undefined; pending: boolean },
+  options: { delivery: string | undefined; pending: boolean; expiresAt?: number | undefined },
 ): Record<string, unknown> {
   return {
     ...record,
+    metadata: encodeMetadata(record.metadata),
     [ATTR.pk]: eventKey(record.id),
     [ATTR.ts]: listingSortKey(record.create_time, record.id),
     [ATTR.appKey]: record.app_name ? shardKey(record.app_name, shardOf(record.id, SHARDS.app)) : undefined,
     [ATTR.sourceKey]: shardKey(record.source, shardOf(record.id, SHARDS.source)),
     [ATTR.delivery]: options.delivery,
     [ATTR.pending]: options.pending ? pendingKey(record.id) : undefined,
+    [ATTR.expiresAt]: options.expiresAt,
   };
 }
 
@@ -85,7 +91,7 @@ export function parseEventItem(item: Record<string, unknown>): AppEvent {
       operation,
       create_time: reader.optionalInteger('create_time') ?? 0,
       source,
-      metadata: reader.string('metadata'),
+      metadata: decodeMetadata(item.metadata) ?? reader.string('metadata'),
     };
     const id = reader.optionalInteger('id', { min: 1 });
     if (id === undefined) throw new FieldError('item.id', 'present');

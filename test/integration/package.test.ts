@@ -120,6 +120,7 @@ describe('the packaged artifacts', () => {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         JUNOEVENT_TABLE: 'appevent',
+        JUNOEVENT_RETENTION: '0',
         JUNOEVENT_FUNCTION_TIMEOUT: '15',
         JUNOEVENT_STAGE: 'dev',
         DYNAMODB_ENDPOINT: table.endpoint,

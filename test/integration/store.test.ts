@@ -11,11 +11,12 @@ import type { IdGenerator } from '../../shared/event/ids';
 import type { EventDraft } from '../../shared/event/record';
 import { RETRY_AFTER_SECONDS } from '../../shared/http/function';
 import { assemble, functionHandler, redriveWith } from '../../shared/runtime';
+import { shapeGitLab } from '../../shared/sources/git/gitlab';
 import { createDynamoTable } from '../../shared/store/dynamo';
 import { recordingStore } from '../../shared/store/recording';
 import { deliveryItemKey } from '../../shared/store/schema';
 import type { TableOperations } from '../../shared/store/types';
-import { fixture, SECRETS, TEST_CONFIG } from '../support/config';
+import { API_TOKEN, fixture, SECRETS, TEST_CONFIG } from '../support/config';
 import { startTestTable, TABLE, type TestTable } from '../support/dynamo';
 import { httpApiEvent, invoke, lambdaContext } from '../support/http';
 import { quiet } from '../support/pipeline';
@@ -156,6 +157,97 @@ describe('event store', () => {
       ['d', 9004],
       ['e', 9005],
     ]);
+  });
+});
+
+describe('retention and compact metadata', () => {
+  const now = Date.UTC(2026, 10, 28);
+  const runtimeWith = (retention: string | undefined) => {
+    const text = TEST_CONFIG.replace(
+      '[junoevent]\n',
+      `[junoevent]\n${retention ? `retention = "${retention}"\n` : ''}`,
+    );
+    const config = parseConfig(text, { file: 'storage.toml', env: {} });
+    return assemble(config, { client: table.client, publisher: undefined, logger: quiet, now: () => now });
+  };
+  const push = async (runtime: ReturnType<typeof runtimeWith>, body: string) => {
+    const response = await invoke(functionHandler('git', runtime), {
+      path: '/webhooks/git',
+      body,
+      headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRETS.git },
+    });
+    expect(response.status).toBe(202);
+    return (response.body as { events: { id: number }[] }).events[0]?.id ?? 0;
+  };
+  const rawEvent = async (id: number) => (await table.items()).find((item) => item.pk === `E#${id}`) ?? {};
+
+  it('gives every event expires_at = write time + retention when set, and none when not', async () => {
+    const body = fixture('git/gitlab_push_hook.json');
+    const kept = await push(runtimeWith('2160h'), body);
+    const forever = await push(runtimeWith(undefined), body.replace('"before"', '"note": "again", "before"'));
+    expect((await rawEvent(kept)).expires_at).toBe(now / 1000 + 90 * 24 * 3600);
+    expect(await rawEvent(forever)).not.toHaveProperty('expires_at');
+    // The delivery items keep their own, shorter expiry: the redelivery window from the claim.
+    const deliveries = (await table.items()).filter((item) => String(item.pk).startsWith('D#'));
+    expect(deliveries).toHaveLength(2);
+    for (const item of deliveries) expect(item.expires_at).toBe(now / 1000 + DEFAULT_REDELIVERY_WINDOW_SECONDS);
+    expect(await runtimeWith('2160h').store.get(kept)).toMatchObject({ id: kept, operation: 'git_push' });
+  });
+
+  it('stores a large push metadata as a Binary, and GET and the listing return the identical text', async () => {
+    const body = fixture('git/gitlab_push_hook_large.json');
+    const runtime = runtimeWith(undefined);
+    const shaped = shapeGitLab('Push Hook', JSON.parse(body), {
+      projects: runtime.config.sources.git?.projects ?? new Map(),
+      metadataBudget: runtime.config.metadataBudget,
+      nowSeconds: now / 1000,
+      deliveryKey: undefined,
+    });
+    const metadata = 'events' in shaped ? (shaped.events[0]?.draft.metadata ?? '') : '';
+    expect(Buffer.byteLength(metadata)).toBeGreaterThan(32 * 1024);
+    const id = await push(runtime, body);
+    const stored = (await rawEvent(id)).metadata;
+    expect(stored).toBeInstanceOf(Uint8Array);
+    expect((stored as Uint8Array).length).toBeLessThan(Buffer.byteLength(metadata) / 10);
+    const events = functionHandler('events', runtime);
+    const auth = { authorization: `Bearer ${API_TOKEN}` };
+    const one = await invoke(events, {
+      method: 'GET',
+      path: `/events/${id}`,
+      routeKey: 'GET /events/{id}',
+      pathParameters: { id: String(id) },
+      headers: auth,
+    });
+    expect(one.status).toBe(200);
+    expect((one.body as { metadata: string }).metadata).toBe(metadata);
+    expect(one.text).toContain(JSON.stringify(metadata));
+    const list = await invoke(events, { method: 'GET', path: '/events', query: { source: 'git' }, headers: auth });
+    expect(list.status).toBe(200);
+    const listed = (list.body as { events: { id: number; metadata: string }[] }).events.find((e) => e.id === id);
+    expect(listed?.metadata).toBe(metadata);
+    expect((await runtime.store.list({ app_name: 'diaspora-svc', limit: 5 })).events[0]?.metadata).toBe(metadata);
+  });
+
+  it('publishes the identical metadata text when the redrive sends a compressed event', async () => {
+    const body = fixture('git/gitlab_push_hook_large.json');
+    const config = parseConfig(TEST_CONFIG, { file: 'storage.toml', env: {} });
+    const broker = { up: false, published: [] as { id: number; metadata: string }[] };
+    const publisher = {
+      publish: async (record: { id: number; metadata: string }) => {
+        if (!broker.up) throw new Error('broker down');
+        broker.published.push(record);
+      },
+      close: async () => undefined,
+    };
+    const runtime = assemble(config, { client: table.client, publisher, logger: quiet, now: () => now });
+    const id = await push(runtime, body);
+    expect((await rawEvent(id)).metadata).toBeInstanceOf(Uint8Array);
+    broker.up = true;
+    const later = assemble(config, { client: table.client, publisher, logger: quiet, now: () => now + 120_000 });
+    expect(await redriveWith(later, { timeLeft: () => true, graceMs: 0 })).toMatchObject({ published: 1 });
+    const expected = await runtime.store.get(id);
+    expect(broker.published).toEqual([expect.objectContaining({ id, metadata: expected?.metadata })]);
+    expect(JSON.parse(broker.published[0]?.metadata ?? '{}')).toMatchObject({ object_kind: 'push' });
   });
 });
 

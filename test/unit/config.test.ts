@@ -217,9 +217,10 @@ describe('config', () => {
   it('loads the repository junoevent.toml, whose credentials come from each function secret', () => {
     const config = loadConfig({
       file: 'junoevent.toml',
-      env: { JUNOEVENT_TABLE: 'appevent', JUNOEVENT_SECRETS: 'aws:junoevent/prod/confgo' },
+      env: { JUNOEVENT_TABLE: 'appevent', JUNOEVENT_RETENTION: '0', JUNOEVENT_SECRETS: 'aws:junoevent/prod/confgo' },
     });
     expect(config.table).toBe('appevent');
+    expect(config.retentionSeconds).toBe(0);
     expect(Object.keys(config.sources).sort()).toEqual(['confgo', 'devops', 'git', 'grafana']);
     expect(config.sources.confgo?.secret).toBeUndefined();
   });
@@ -303,5 +304,30 @@ describe('config: grafana and git sources', () => {
     expect(errorOf('[junoevent]\nredeliveryWindow = "5m"\n')).toContain(
       'junoevent.redeliveryWindow must be a duration of at least "1h"',
     );
+  });
+
+  it('reads the retention: forever by default, else at least 7 days and the redelivery window', () => {
+    expect(parse('[junoevent]\n').retentionSeconds).toBe(0);
+    for (const forever of ['"0"', '""', '"0s"']) {
+      expect(parse(`[junoevent]\nretention = ${forever}\n`).retentionSeconds).toBe(0);
+    }
+    expect(parse('[junoevent]\nretention = "2160h"\n').retentionSeconds).toBe(90 * 24 * 3600);
+    expect(parse('[junoevent]\nretention = "168h"\n').retentionSeconds).toBe(7 * 24 * 3600);
+    expect(parse('[junoevent]\nredeliveryWindow = "240h"\nretention = "240h"\n').retentionSeconds).toBe(10 * 24 * 3600);
+    expect(errorOf('[junoevent]\nretention = "24h"\n')).toContain(
+      'junoevent.retention must be "0" (forever) or a duration from "168h" (7 days, and no shorter than redeliveryWindow) to "876000h"',
+    );
+    expect(errorOf('[junoevent]\nredeliveryWindow = "240h"\nretention = "200h"\n')).toContain(
+      'junoevent.retention must be "0" (forever) or a duration from "240h"',
+    );
+    expect(errorOf('[junoevent]\nretention = "90d"\n')).toContain('junoevent.retention must be');
+    expect(errorOf('[junoevent]\nretention = "900000h"\n')).toContain('junoevent.retention must be');
+    expect(errorOf('[junoevent]\nretention = 90\n')).toContain('junoevent.retention must be a string');
+    expect(
+      parseConfig('[junoevent]\nretention = "${JUNOEVENT_RETENTION}"\n', {
+        file: 'stage.toml',
+        env: { JUNOEVENT_RETENTION: '8760h' },
+      }).retentionSeconds,
+    ).toBe(365 * 24 * 3600);
   });
 });

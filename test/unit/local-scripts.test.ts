@@ -94,6 +94,7 @@ const SETTINGS = {
   lambdaPort: 3002,
   dynamoPort: 4000,
   table: 'appevent',
+  retention: '0',
   dataDir: '/nonexistent/.data',
   secretsFile: '/nonexistent/.data/local-secrets.json',
   apiToken: SECRETS.JUNOEVENT_API_TOKEN,

@@ -1,7 +1,11 @@
 // The store's pure parts: keys, items and listing plans, without DynamoDB.
 
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { completeRecord, type EventDraft } from '../../shared/event/record';
+import { fromAttributes, toAttributes } from '../../shared/store/client';
+import { putEventInput } from '../../shared/store/commands';
+import { COMPRESS_OVER_BYTES, decodeMetadata, MIN_SAVING } from '../../shared/store/compact';
 import {
   deliveryItem,
   deliveryOf,
@@ -14,6 +18,7 @@ import {
 } from '../../shared/store/items';
 import { decodeCursor, encodeCursor, mergeShards, planQuery } from '../../shared/store/query';
 import { ATTR, deliveryItemKey, eventKey, listingSortKey, SHARDS, shardKey } from '../../shared/store/schema';
+import { fixtureBodies, fixtureMetadata } from '../support/fixture-metadata';
 
 const draft: EventDraft = {
   app_name: 'user-svc',
@@ -74,6 +79,21 @@ describe('items', () => {
     expect(isPending(item)).toBe(true);
     expect(publishAttempts(item)).toBe(2);
     expect(publishAttempts({})).toBe(0);
+  });
+
+  it('gives an event expires_at only when it has a retention, and reads it back without it', () => {
+    expect(eventItem(record, { delivery: undefined, pending: false })[ATTR.expiresAt]).toBeUndefined();
+    expect(putEventInput('appevent', record, { delivery: undefined, pending: false }).Item).not.toHaveProperty(
+      ATTR.expiresAt,
+    );
+    const kept = eventItem(record, { delivery: 'D#c#k', pending: false, expiresAt: 1_802_592_000 });
+    expect(kept[ATTR.expiresAt]).toBe(1_802_592_000);
+    expect(
+      putEventInput('appevent', record, { delivery: undefined, pending: false }, 1_802_592_000).Item,
+    ).toMatchObject({ [ATTR.expiresAt]: { N: '1802592000' }, [ATTR.pk]: { S: eventKey(4242) } });
+    expect(parseEventItem(kept)).toEqual(record);
+    // An event item is never read as a delivery claim, expires_at or not.
+    expect(parseDeliveryItem(kept)).toBeUndefined();
   });
 
   it('refuses a malformed stored item instead of returning half a record', () => {
@@ -176,5 +196,63 @@ describe('listing plans and cursors', () => {
       expect(ids(merged.entries)).toEqual(['E#2']);
       expect(merged.nextCursor).toBeUndefined();
     });
+  });
+});
+
+describe('compact metadata', () => {
+  /** The item as DynamoDB stores and returns it, and as the explorer's in-memory table copies it. */
+  const stored = (metadata: string) => fromAttributes(toAttributes(eventItem({ ...record, metadata }, marks)));
+  const marks = { delivery: 'D#confgo#k', pending: false };
+  const texts = [...fixtureBodies(), ...fixtureMetadata()];
+
+  it('reads back exactly the metadata of every fixture body and every shaped event, compressed or not', () => {
+    expect(texts.length).toBeGreaterThan(60);
+    let compressed = 0;
+    for (const { name, text } of texts) {
+      const item = stored(text);
+      const value = item?.metadata;
+      expect(parseEventItem(item ?? {}).metadata, name).toBe(text);
+      expect(parseEventItem(structuredClone(item ?? {})).metadata, name).toBe(text);
+      if (value instanceof Uint8Array) {
+        compressed += 1;
+        expect(Buffer.byteLength(text), name).toBeGreaterThan(COMPRESS_OVER_BYTES);
+        expect(value.length, name).toBeLessThanOrEqual(Buffer.byteLength(text) * (1 - MIN_SAVING));
+      } else {
+        expect(value, name).toBe(text);
+      }
+    }
+    // Every body and shaped metadata over the threshold compresses well: JSON does.
+    expect(compressed).toBe(texts.filter(({ text }) => Buffer.byteLength(text) > COMPRESS_OVER_BYTES).length);
+  });
+
+  it('keeps small metadata a String', () => {
+    const small = JSON.stringify({ text: 'x'.repeat(COMPRESS_OVER_BYTES - 20) });
+    expect(Buffer.byteLength(small)).toBeLessThanOrEqual(COMPRESS_OVER_BYTES);
+    expect(stored(small)?.metadata).toBe(small);
+    expect(toAttributes(eventItem({ ...record, metadata: small }, marks)).metadata).toEqual({ S: small });
+  });
+
+  it('keeps large metadata that does not compress a String', () => {
+    const noise = JSON.stringify({ noise: randomBytes(3000).toString('base64') });
+    expect(stored(noise)?.metadata).toBe(noise);
+    expect(parseEventItem(stored(noise) ?? {}).metadata).toBe(noise);
+  });
+
+  it('stores large compressible metadata as a Binary, non-ASCII text included', () => {
+    const text = JSON.stringify({ message: '推送 ✓ 🚀 '.repeat(400) });
+    const item = toAttributes(eventItem({ ...record, metadata: text }, marks));
+    expect(item.metadata?.B).toBeInstanceOf(Uint8Array);
+    expect(item.metadata?.S).toBeUndefined();
+    expect(parseEventItem(fromAttributes(item) ?? {}).metadata).toBe(text);
+    // Text with a lone surrogate has no exact UTF-8 form: it stays as it was.
+    const lone = `${'a'.repeat(2000)}\ud800`;
+    expect(stored(lone)?.metadata).toBe(lone);
+  });
+
+  it('refuses a Binary that is not compressed metadata', () => {
+    expect(decodeMetadata(42)).toBeUndefined();
+    expect(() => parseEventItem({ ...record, metadata: new Uint8Array([1, 2, 3]) })).toThrow(
+      'a stored event item is malformed',
+    );
   });
 });
