@@ -263,7 +263,6 @@ const PRICES = {
   lambdaGbSecondArm: 0.0000133334,
   writeUnitPerMillion: 0.625,
   readUnitPerMillion: 0.125,
-  storageGbMonth: 0.25,
   secretsManagerPer10k: 0.05,
   provisionedWcuHour: 0.00065,
 };
