@@ -156,13 +156,18 @@ function coldStart(env: NodeJS.ProcessEnv, runs: number): void {
   }
 }
 
+const WORKER_OUTPUT_BYTES = 512 * 1024 * 1024;
+
 /** Runs bench/warm-worker.ts in a fresh process and returns the JSON it prints last. */
 function worker(env: NodeJS.ProcessEnv, args: string[]) {
   const cli = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+  // The functions write their metrics (EMF) to stdout, as in Lambda: several MB for thousands of events.
   const out = spawnSync(process.execPath, [cli, join(ROOT, 'bench', 'warm-worker.ts'), ...args], {
     env,
     encoding: 'utf8',
+    maxBuffer: WORKER_OUTPUT_BYTES,
   });
+  if (out.error) throw new Error(`bench worker ${args.join(' ')}: ${out.error.message}`);
   if (out.status !== 0) throw new Error(`bench worker ${args.join(' ')}: ${out.stderr}`);
   return JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}');
 }
