@@ -1,8 +1,7 @@
 // Headlines of devops events: deploys, rollbacks and node lifecycle, from the envelope's fields
 // (env, hosts) and its metadata (version or commit). Pure.
 
-import type { HeadlineInput } from './headline';
-import { type Fields, join } from './headline-fields';
+import { type Fields, type HeadlineInput, join } from './headline-fields';
 
 /** Hosts shown in a headline before the rest are counted. */
 const SHOWN_HOSTS = 3;

@@ -4,6 +4,15 @@
 
 import { isPlainObject } from '../json';
 
+/** What the headline is made from: the record's fields (a stored record, or one the page received). */
+export interface HeadlineInput {
+  operation: string;
+  operation_name: string;
+  metadata: string;
+  host_name: string;
+  env: string;
+}
+
 export class Fields {
   readonly #body: Record<string, unknown>;
 

@@ -6,20 +6,14 @@
 
 import { cutText } from '../text';
 import { deployHeadline } from './headline-deploy';
-import { Fields, join } from './headline-fields';
+import { Fields, type HeadlineInput, join } from './headline-fields';
+
+export type { HeadlineInput } from './headline-fields';
+
 import { gitHeadline } from './headline-git';
 
 /** The longest headline, in characters (the last one "…" when cut). */
 export const HEADLINE_CHARS = 140;
-
-/** What the headline is made from: the record's fields (a stored record, or one the page received). */
-export interface HeadlineInput {
-  operation: string;
-  operation_name: string;
-  metadata: string;
-  host_name: string;
-  env: string;
-}
 
 export function headline(record: HeadlineInput): string {
   const metadata = Fields.parse(record.metadata);

@@ -1,6 +1,6 @@
 // The scheduled redrive: publishes what is still pending, within the invocation's time.
 
-import { measuredPublisher } from '../metrics/publishing';
+import { measuredPublisher } from '../publishing/measured';
 import { type RedriveOptions, redrive } from '../publishing/redrive';
 import type { Runtime } from './assemble';
 

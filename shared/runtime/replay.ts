@@ -4,7 +4,7 @@
 import { readReplaySecret } from '../config/secret-keys';
 import { cachedSecret } from '../config/secrets';
 import { ConfigError } from '../errors';
-import { measuredPublisher } from '../metrics/publishing';
+import { measuredPublisher } from '../publishing/measured';
 import { replay } from '../publishing/replay';
 import { parseReplayRequest, type ReplayRequest } from '../publishing/replay-request';
 import { type Runtime, secretReadFailed } from './assemble';

@@ -5,7 +5,7 @@
 import { requireSource } from '../config/config';
 import type { Config } from '../config/types';
 import type { Source } from '../event/catalog';
-import { measuredPublisher } from '../metrics/publishing';
+import { measuredPublisher } from '../publishing/measured';
 import { envelopeFamily } from '../sources/envelope/family';
 import { gitFamily } from '../sources/git/family';
 import { grafanaFamily } from '../sources/grafana/family';

@@ -10,7 +10,7 @@ import { httpHandler } from '../../shared/http/function';
 import type { HttpResult } from '../../shared/http/request';
 import { MACHINE_CODE, METRICS, type MetricName, NAMESPACE } from '../../shared/metrics/catalogue';
 import { createEmfMetrics, stageFromEnv } from '../../shared/metrics/emf';
-import { measuredPublisher } from '../../shared/metrics/publishing';
+import { measuredPublisher } from '../../shared/publishing/measured';
 import { redrive } from '../../shared/publishing/redrive';
 import { replay } from '../../shared/publishing/replay';
 import type { Publisher } from '../../shared/publishing/types';
