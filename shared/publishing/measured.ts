@@ -1,8 +1,8 @@
 // Publish metrics without touching the code that publishes: a Publisher that counts each publish it
 // passes on (succeeded or failed) and times it, for the function that sends.
 
-import type { Publisher } from './types';
 import type { MetricsSink, PUBLISHING_FUNCTIONS } from '../metrics/catalogue';
+import type { Publisher } from './types';
 
 export function measuredPublisher(
   publisher: Publisher,
