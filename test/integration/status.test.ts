@@ -6,32 +6,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import { SOURCES } from '../../shared/event/catalog';
 import { idTime } from '../../shared/event/ids';
+import type { SourceStatus, Status } from '../../shared/read-api/status';
 import { assemble, functionHandler, type Runtime, redriveWith } from '../../shared/runtime';
 import { API_TOKEN, SECRETS, TEST_CONFIG } from '../support/config';
 import { startTestTable, type TestTable } from '../support/dynamo';
 import { type Handler, invoke, signStandard } from '../support/http';
 import { quiet } from '../support/pipeline';
-
-interface SourceStatus {
-  source: string;
-  last_event_id: number | null;
-  last_event_at: number | null;
-  last_event_published_at: number | null;
-  last_refusal_at: null;
-}
-interface Status {
-  now: number;
-  publishing: boolean;
-  backlog: {
-    pending: number;
-    capped: boolean;
-    oldest_pending_id: number | null;
-    oldest_pending_age_seconds: number | null;
-  };
-  last_publish_at: number | null;
-  refusals_recorded: boolean;
-  sources: SourceStatus[];
-}
 
 const AUTH = { authorization: `Bearer ${API_TOKEN}` };
 const START = Date.UTC(2026, 0, 1, 9, 0, 0);

@@ -12,7 +12,7 @@ import { shapeAlerts } from '../../shared/sources/grafana/shape';
 const FIXTURES = resolve(__dirname, '..', 'fixtures');
 
 /** The X-Gitlab-Event of a GitLab body by its object_kind; bodies with only event_name are System Hooks. */
-const GITLAB_EVENTS: Readonly<Record<string, string>> = {
+export const GITLAB_EVENTS: Readonly<Record<string, string>> = {
   push: 'Push Hook',
   tag_push: 'Tag Push Hook',
   merge_request: 'Merge Request Hook',

@@ -11,22 +11,13 @@ import { parseEnvelope } from '../../shared/sources/envelope/envelope';
 import { shapeGitHub } from '../../shared/sources/git/github';
 import { shapeGitLab } from '../../shared/sources/git/gitlab';
 import { shapeAlerts } from '../../shared/sources/grafana/shape';
+import { GITLAB_EVENTS } from '../support/fixture-metadata';
 
 const FIXTURES = resolve(__dirname, '..', 'fixtures');
 const NOW = 1_800_000_000;
 const read = (path: string) => JSON.parse(readFileSync(resolve(FIXTURES, path), 'utf8'));
 
-/** The X-Gitlab-Event of a project hook, by object_kind. */
-const GITLAB_HEADERS: Record<string, string> = {
-  push: 'Push Hook',
-  tag_push: 'Tag Push Hook',
-  merge_request: 'Merge Request Hook',
-  pipeline: 'Pipeline Hook',
-  build: 'Job Hook',
-  release: 'Release Hook',
-  note: 'Note Hook',
-  deployment: 'Deployment Hook',
-};
+const GITLAB_HEADERS = GITLAB_EVENTS;
 
 /** The records a fixture becomes, through the shaping its route uses; [] when the kind is ignored. */
 function recordsOf(path: string, budget = 65_536): AppEvent[] {
