@@ -3,47 +3,106 @@
 // the table and of each index takes per second. DynamoDB allows a partition key value 1,000 write
 // units a second; the emulator has no partitions, so this is computed, not measured.
 //
-// The design before write sharding is modelled beside it from the same items (legacy keys and
-// projections), so both figures come from the same events in the same run.
+// Other designs are modelled beside it from the same items: before write sharding (legacy keys and
+// projections), and the pending mark kept on the event item (a sparse index, cleared by rewriting
+// the event), so every figure comes from the same events in the same run.
 
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { createIdGenerator } from '../shared/event/ids';
 import { completeRecord, type EventDraft, RECORD_FIELDS } from '../shared/event/record';
-import { eventItem } from '../shared/store/items';
-import { ATTR, deliveryItemKey } from '../shared/store/schema';
-import { billWrite, type IndexDefinition, type Item, indexEntry, indexesOf } from './billing';
+import { eventItem, pendingMarkItem } from '../shared/store/items';
+import { ATTR, deliveryItemKey, pendingKey } from '../shared/store/schema';
+import { billWrite, type IndexDefinition, type Item, indexEntry, indexesOf, type WriteBill } from './billing';
+
+/** One write: to the events table or the pending table, the item before and after (undefined: none). */
+export interface Write {
+  table: 'table' | 'pending';
+  before: Item | undefined;
+  after: Item | undefined;
+}
 
 export interface Design {
   name: string;
+  /** The events table's indexes (the pending table has none). */
   indexes: IndexDefinition[];
-  /** The event item as the design writes it, from the item the store writes today. */
-  item: (current: Item) => Item;
+  /** The writes this design makes where the store makes `write` today, publishing on or off. */
+  writes: (write: Write, publishing: boolean) => Write[];
+}
+
+/** What a write costs in a design: the table's units and each index's. */
+export function billIn(design: Design, write: Write): WriteBill {
+  return billWrite(write.before, write.after, write.table === 'table' ? design.indexes : []);
 }
 
 /** The design the store writes today, from serverless.yml's index definitions. */
 export function currentDesign(table: CreateTableCommandInput): Design {
-  return { name: 'sharded', indexes: indexesOf(table).indexes, item: (item) => item };
+  return { name: 'sharded', indexes: indexesOf(table).indexes, writes: (write) => [write] };
+}
+
+/** The byPending index the mark-on-the-event designs had: sparse, the mark's shard and the id. */
+const BY_PENDING: IndexDefinition = {
+  name: 'byPending',
+  keys: ['pending', 'id'],
+  attributes: ['pk', 'pending', 'id', 'retry_at'],
+};
+
+/**
+ * A design that keeps the pending mark on the event item: no pending table; a new event is written
+ * marked (`pending`, in a sparse index) and, once published, rewritten without the mark.
+ */
+function markOnEvent(
+  name: string,
+  indexes: IndexDefinition[],
+  item: (current: Item) => Item,
+  mark: (id: string) => string,
+): Design {
+  return {
+    name,
+    indexes,
+    writes: (write, publishing) => {
+      if (write.table === 'pending') return [];
+      const id = write.after?.[ATTR.id]?.N;
+      const newEvent = write.before === undefined && write.after?.pk?.S?.startsWith('E#') && !write.after[ATTR.closed];
+      const mapped = (value: Item | undefined) => value && item(value);
+      if (!newEvent || !publishing || write.after === undefined || id === undefined) {
+        return [{ table: 'table', before: mapped(write.before), after: mapped(write.after) }];
+      }
+      const marked = item({ ...write.after, pending: { S: mark(id) } });
+      const cleared = item({ ...write.after, published_at: { N: '1800000000' } });
+      return [
+        { table: 'table', before: undefined, after: marked },
+        { table: 'table', before: marked, after: cleared },
+      ];
+    },
+  };
+}
+
+/** The design before this one: the same table and indexes, the pending mark on the event (byPending). */
+export function markOnEventDesign(table: CreateTableCommandInput): Design {
+  return markOnEvent(
+    'mark on the event',
+    [...indexesOf(table).indexes, BY_PENDING],
+    (item) => item,
+    (id) => pendingKey(Number(id)),
+  );
 }
 
 /** The design before sharding: one key value per app, per source and for all pending events; full projections. */
-export const LEGACY_DESIGN: Design = {
-  name: 'before sharding',
-  indexes: [
+export const LEGACY_DESIGN: Design = markOnEvent(
+  'before sharding',
+  [
     { name: 'byApp', keys: ['app_key', 'ts'], attributes: ['pk', 'app_key', 'ts', ...RECORD_FIELDS] },
     { name: 'bySource', keys: ['source', 'ts'], attributes: ['pk', 'source', 'ts', ...RECORD_FIELDS] },
-    { name: 'byPending', keys: ['pending', 'id'], attributes: ['pk', 'pending', 'id', 'retry_at'] },
+    BY_PENDING,
   ],
-  item: (current) => {
+  (current) => {
     const { source_key: _sourceKey, ...item } = current;
     const app = current.app_name?.S;
-    return {
-      ...item,
-      ...(app ? { app_key: { S: app } } : {}),
-      ...(current.pending ? { pending: { S: 'P' } } : {}),
-    };
+    return { ...item, ...(app ? { app_key: { S: app } } : {}) };
   },
-};
+  () => 'P',
+);
 
 export interface StormMix {
   /** Share of Grafana alerts, spread over `alertApps` apps; the rest is confgo, devops and git. */
@@ -167,6 +226,9 @@ function stormPush(n: number, app: string, common: StormCommon): { draft: EventD
   };
 }
 
+/** The name each table goes by in the loads. */
+const TABLE_TARGETS = { table: 'table', pending: 'pending table' } as const;
+
 export interface KeyLoad {
   /** The table or index. */
   target: string;
@@ -177,7 +239,8 @@ export interface KeyLoad {
 
 /**
  * Drives `eventsPerSecond` for `seconds` through the real item code with publishing on: per event,
- * the delivery item, the event item (marked pending) and the clear after publishing.
+ * the writes the store makes (the delivery item, the pending mark, the event, the mark's deletion),
+ * as each design makes them.
  */
 export function simulateStorm(
   designs: Design[],
@@ -198,21 +261,22 @@ export function simulateStorm(
     const { draft, deliveryKey } = stormEvent(n, mix);
     const record = completeRecord(draft, ids.next());
     const delivery = deliveryItemKey(draft.source, deliveryKey);
-    const stored = marshall(eventItem(record, { delivery, pending: true }), { removeUndefinedValues: true });
+    const stored = marshall(eventItem(record, { delivery }), { removeUndefinedValues: true });
     const deliveryItem = marshall({ [ATTR.pk]: delivery, [ATTR.eventId]: record.id, [ATTR.expiresAt]: 1 });
+    const mark = marshall(pendingMarkItem(record.id), { removeUndefinedValues: true });
+    const observed: Write[] = [
+      { table: 'table', before: undefined, after: deliveryItem },
+      { table: 'pending', before: undefined, after: mark },
+      { table: 'table', before: undefined, after: stored },
+      { table: 'pending', before: mark, after: undefined },
+    ];
     designs.forEach((design, d) => {
       const load = loads[d] as Map<string, number>;
-      const item = design.item(stored);
-      const { pending: _pending, ...clearedBase } = item;
-      const cleared = { ...clearedBase, [ATTR.publishedAt]: { N: '1800000000' } };
-      const writes: [Item | undefined, Item][] = [
-        [undefined, deliveryItem],
-        [undefined, item],
-        [item, cleared],
-      ];
-      for (const [before, after] of writes) {
-        const bill = billWrite(before, after, design.indexes);
-        add(load, 'table', after.pk?.S ?? '', second, bill.table);
+      for (const write of observed.flatMap((w) => design.writes(w, true))) {
+        const { before, after } = write;
+        const bill = billIn(design, write);
+        add(load, TABLE_TARGETS[write.table], (after ?? before)?.pk?.S ?? '', second, bill.table);
+        if (write.table === 'pending') continue;
         for (const index of design.indexes) {
           const entry = indexEntry(after, index) ?? indexEntry(before, index);
           const key = entry?.[index.keys[0] ?? '']?.S ?? entry?.[index.keys[0] ?? '']?.N ?? '';

@@ -138,7 +138,7 @@ function measure(source: BenchSource, events: ShapedEvent[], indexes: IndexDefin
   for (const [n, event] of events.entries()) {
     const record = completeRecord(event.draft, ids.next());
     const delivery = deliveryItemKey(source, `bench-${n}`);
-    const after: Item = toAttributes(eventItem(record, { delivery, pending: false, expiresAt }));
+    const after: Item = toAttributes(eventItem(record, { delivery, expiresAt }));
     const before: Item = { ...after, metadata: { S: record.metadata } as AttributeValue };
     const stored = encodeMetadata(record.metadata);
     total.compressMs += compressMs(record.metadata);

@@ -13,14 +13,18 @@ const PUBLISHING_FUNCTIONS = FUNCTIONS.filter((name) => ACCESS[name].publishes);
 /** Functions that read credentials from a secret at run time. */
 const SECRET_FUNCTIONS = FUNCTIONS.filter((name) => ACCESS[name].secret);
 const REQUEST_OUTCOMES = ['accepted', 'duplicate', 'ignored', 'answered', 'unauthorized', 'refused', 'failed'];
-/** The table operations the functions may call: the ones whose throttles and errors matter. */
+/** The operations the functions may call on a table: the ones whose throttles and errors matter. */
+const operationsOf = (actions) => [...new Set(actions)].map((action) => action.replace(/^dynamodb:/, '')).sort();
+/** Each table (its resource) with its operations: the events table (and its indexes), the pending table. */
 const TABLE_OPERATIONS = [
-  ...new Set(
+  ...operationsOf(
     Object.values(ACCESS).flatMap((access) => [...(access.table ?? []), ...Object.values(access.indexes ?? {}).flat()]),
-  ),
-]
-  .map((action) => action.replace(/^dynamodb:/, ''))
-  .sort();
+  ).map((operation) => ({ table: 'AppEventTable', operation })),
+  ...operationsOf(Object.values(ACCESS).flatMap((access) => access.pending ?? [])).map((operation) => ({
+    table: 'PendingTable',
+    operation,
+  })),
+];
 /** Alarms evaluate five-minute periods unless said otherwise. */
 const PERIOD = 300;
 
@@ -92,11 +96,11 @@ const lambdaMetric = (name, fn) => ({
   Dimensions: [{ Name: 'FunctionName', Value: functionRef(fn) }],
 });
 
-const tableMetric = (name, operation) => ({
+const tableMetric = (name, { table, operation }) => ({
   Namespace: 'AWS/DynamoDB',
   MetricName: name,
   Dimensions: [
-    { Name: 'TableName', Value: { Ref: 'AppEventTable' } },
+    { Name: 'TableName', Value: { Ref: table } },
     { Name: 'Operation', Value: operation },
   ],
 });
@@ -219,14 +223,14 @@ function awsAlarms(context, thresholds) {
   resources.TableThrottlesAlarm = sumAlarm(
     context,
     'table-throttles',
-    'DynamoDB throttled requests to the event table.',
+    'DynamoDB throttled requests to the event table or the pending table.',
     TABLE_OPERATIONS.map((operation) => tableMetric('ThrottledRequests', operation)),
     thresholds.tableThrottles,
   );
   resources.TableSystemErrorsAlarm = sumAlarm(
     context,
     'table-system-errors',
-    'DynamoDB answered requests to the event table with an internal error (HTTP 500).',
+    'DynamoDB answered requests to the event table or the pending table with an internal error (HTTP 500).',
     TABLE_OPERATIONS.map((operation) => tableMetric('SystemErrors', operation)),
     thresholds.tableSystemErrors,
   );

@@ -5,15 +5,20 @@
 
 /**
  * The four webhooks: record (the claim and the event, both conditional puts; a read-back where a refusal
- * carries no item; moving a claim) and publish (clearing the pending mark). Nothing is ever deleted.
+ * carries no item; moving a claim), marking an event pending before writing it, and deleting the mark
+ * once published. No item of the events table is ever deleted.
  */
 const WEBHOOK = {
   table: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  pending: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
   secret: true,
   publishes: true,
 };
 
-/** What each function may do. Table actions apply to the table, index actions to those indexes only. */
+/**
+ * What each function may do. Table actions apply to the events table, index actions to those indexes
+ * only, pending actions to the pending table.
+ */
 const ACCESS = {
   confgo: WEBHOOK,
   devops: WEBHOOK,
@@ -21,8 +26,9 @@ const ACCESS = {
   git: WEBHOOK,
   events: {
     table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-    // byPending: GET /status counts the backlog.
-    indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'], byPending: ['dynamodb:Query'] },
+    indexes: { byApp: ['dynamodb:Query'], bySource: ['dynamodb:Query'] },
+    // GET /status counts the backlog and asks whether each source's newest event is pending.
+    pending: ['dynamodb:Query', 'dynamodb:GetItem'],
     secret: true,
   },
   // The page serves static files: it touches nothing but its log.
@@ -36,15 +42,18 @@ const ACCESS = {
     publishes: true,
   },
   redrive: {
-    // It reads pending events and clears or backs off their marks; it never writes or deletes one.
-    table: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
-    indexes: { byPending: ['dynamodb:Query'] },
+    // It reads the pending marks and their events, deletes or backs off marks, and closes the id of a
+    // mark whose event never came (a conditional put that never replaces an item; a read-back where a
+    // refusal carries no item). It never writes or deletes an event.
+    table: ['dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:GetItem'],
+    pending: ['dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
     publishes: true,
   },
 };
 
 const capitalized = (name) => name[0].toUpperCase() + name.slice(1);
 const tableArn = { 'Fn::GetAtt': ['AppEventTable', 'Arn'] };
+const pendingTableArn = { 'Fn::GetAtt': ['PendingTable', 'Arn'] };
 const indexArn = (index) => ({ 'Fn::Join': ['/', [tableArn, 'index', index]] });
 
 function role(name, access, { secretPrefix, vpc }) {
@@ -59,6 +68,7 @@ function role(name, access, { secretPrefix, vpc }) {
   for (const [index, actions] of Object.entries(access.indexes ?? {})) {
     statements.push({ Effect: 'Allow', Action: actions, Resource: indexArn(index) });
   }
+  if (access.pending) statements.push({ Effect: 'Allow', Action: access.pending, Resource: pendingTableArn });
   if (access.secret) {
     // Secrets Manager adds six random characters to a secret's ARN.
     const arn = {

@@ -1,5 +1,6 @@
-// Creates the appevent table in a local emulator from the one definition in serverless.yml
-// (resources → Resources.AppEventTable), so local and deployed keys and indexes cannot drift.
+// Creates the appevent table and its pending table in a local emulator from the one definition in
+// serverless.yml (resources → Resources.AppEventTable, PendingTable), so local and deployed keys and
+// indexes cannot drift.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,32 +18,40 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
 import { isPlainObject } from '../../shared/json';
+import { pendingTableName } from '../../shared/store/schema';
 
 const SERVERLESS_FILE = resolve(__dirname, '..', '..', 'serverless.yml');
 
-/** CreateTable input for `tableName`, read from serverless.yml. */
+/** CreateTable input for the events table `tableName`, read from serverless.yml. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
+  return definitionOf('AppEventTable', tableName);
+}
+
+/** CreateTable input for the pending table beside the events table `tableName`. */
+export function pendingTableDefinition(tableName: string): CreateTableCommandInput {
+  return definitionOf('PendingTable', pendingTableName(tableName));
+}
+
+function definitionOf(resource: string, tableName: string): CreateTableCommandInput {
   const document: unknown = parse(readFileSync(SERVERLESS_FILE, 'utf8'));
-  // `resources` is a list of parts; the table is written out in one of them.
+  // `resources` is a list of parts; the tables are written out in one of them.
   const parts = dig(document, ['resources']);
   const properties = (Array.isArray(parts) ? parts : [parts])
-    .map((part) => dig(part, ['Resources', 'AppEventTable', 'Properties']))
+    .map((part) => dig(part, ['Resources', resource, 'Properties']))
     .find(isPlainObject);
-  if (!isPlainObject(properties)) throw new Error(`${SERVERLESS_FILE}: AppEventTable Properties not found`);
+  if (!isPlainObject(properties)) throw new Error(`${SERVERLESS_FILE}: ${resource} Properties not found`);
   // Only what CreateTable knows; TTL, point-in-time recovery and encryption are deploy-time settings
   // that the emulator does not model.
   const { AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } = properties;
-  if (!Array.isArray(AttributeDefinitions) || !Array.isArray(KeySchema) || !Array.isArray(GlobalSecondaryIndexes)) {
-    throw new Error(
-      `${SERVERLESS_FILE}: AppEventTable needs AttributeDefinitions, KeySchema and GlobalSecondaryIndexes`,
-    );
+  if (!Array.isArray(AttributeDefinitions) || !Array.isArray(KeySchema)) {
+    throw new Error(`${SERVERLESS_FILE}: ${resource} needs AttributeDefinitions and KeySchema`);
   }
   return {
     TableName: tableName,
     BillingMode: BillingMode === 'PAY_PER_REQUEST' ? 'PAY_PER_REQUEST' : 'PROVISIONED',
     AttributeDefinitions,
     KeySchema,
-    GlobalSecondaryIndexes,
+    ...(Array.isArray(GlobalSecondaryIndexes) ? { GlobalSecondaryIndexes } : {}),
   };
 }
 
@@ -52,15 +61,27 @@ function dig(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-/**
- * Creates the table unless it exists, and adds the indexes an existing table lacks (a local table
- * kept from an older version); waits until it is ACTIVE.
- */
+/** Creates the events table `tableName` and its pending table unless they exist (ensureOne). */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
 ): Promise<'created' | 'exists' | 'updated'> {
-  const definition = tableDefinition(tableName);
+  const [events] = await Promise.all([
+    ensureOne(client, tableDefinition(tableName)),
+    ensureOne(client, pendingTableDefinition(tableName)),
+  ]);
+  return events;
+}
+
+/**
+ * Creates a table unless it exists, and adds the indexes an existing table lacks (a local table
+ * kept from an older version); waits until it is ACTIVE.
+ */
+async function ensureOne(
+  client: DynamoDBClient,
+  definition: CreateTableCommandInput,
+): Promise<'created' | 'exists' | 'updated'> {
+  const tableName = definition.TableName ?? '';
   let existing: string[] | undefined;
   try {
     const described = await client.send(new DescribeTableCommand({ TableName: tableName }));

@@ -1,5 +1,5 @@
 // The redrive: publishes every event still pending after a grace period, oldest first, in batches
-// read from every shard of the pending index, up to `concurrency` publishes at a time, with backoff
+// read from every shard of the pending table, up to `concurrency` publishes at a time, with backoff
 // per event, until the function's time is nearly up; it stops early when the broker keeps failing.
 // Then it reports the backlog (count, age of the oldest) in the log and as metrics.
 
@@ -83,7 +83,14 @@ export async function redrive(options: RedriveOptions): Promise<RedriveReport> {
   };
 
   while (!stop()) {
-    const { due, next } = await store.pendingEvents({ maxId, limit: batchSize, after });
+    const { due, unwritten, next } = await store.pendingEvents({ maxId, limit: batchSize, after });
+    // A mark whose event was never written (its copy stopped between the two writes): close the id,
+    // so no late write can store an unmarked event there, then drop the mark. When an event holds
+    // the id after all, the mark stays and the next run publishes it.
+    for (const id of unwritten) {
+      if (stop()) break;
+      if (await store.closeId(id)) await store.markPublished(id);
+    }
     // Oldest first, `concurrency` at a time; none starts once the run must stop.
     let index = 0;
     const worker = async () => {

@@ -4,6 +4,7 @@
 import type {
   AttributeValue,
   BatchGetItemCommandInput,
+  DeleteItemCommandInput,
   GetItemCommandInput,
   PutItemCommandInput,
   QueryCommandInput,
@@ -11,14 +12,18 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import type { AppEvent } from '../event/record';
 import { toAttributes } from './client';
-import { deliveryItem, eventItem } from './items';
+import { closedIdItem, deliveryItem, eventItem, pendingMarkItem, pendingMarkKey } from './items';
 import type { QueryPlan } from './query';
-import { ATTR, eventKey, PENDING_INDEX } from './schema';
+import { ATTR } from './schema';
 import type { DeliveryClaim } from './types';
 
-/** Reads one item, strongly consistent (the protocol decides on what it reads). */
-export function getItemInput(table: string, pk: string): GetItemCommandInput {
-  return { TableName: table, Key: toAttributes({ [ATTR.pk]: pk }), ConsistentRead: true };
+/** Reads one item by its `pk` (or its whole key), strongly consistent (the protocol decides on what it reads). */
+export function getItemInput(table: string, key: string | Record<string, unknown>): GetItemCommandInput {
+  return {
+    TableName: table,
+    Key: toAttributes(typeof key === 'string' ? { [ATTR.pk]: key } : key),
+    ConsistentRead: true,
+  };
 }
 
 /** Claims a delivery key: written unless a claim that is still live at `nowSeconds` holds it. */
@@ -49,71 +54,73 @@ export function repointDeliveryInput(table: string, pk: string, from: number, to
 export function putEventInput(
   table: string,
   record: AppEvent,
-  marks: { delivery: string | undefined; pending: boolean },
+  delivery: string | undefined,
   expiresAt?: number,
 ): PutItemCommandInput {
   return {
     TableName: table,
-    Item: toAttributes(eventItem(record, { ...marks, expiresAt })),
+    Item: toAttributes(eventItem(record, { delivery, expiresAt })),
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': ATTR.pk },
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
-/** Clears an event's pending mark and records when it was published. */
-export function markPublishedInput(table: string, id: number, nowSeconds: number): UpdateItemCommandInput {
+/** Closes id `id` for good, unless an item (an event, or the id closed before) is there. */
+export function closeIdInput(table: string, id: number, nowSeconds: number): PutItemCommandInput {
   return {
     TableName: table,
-    Key: toAttributes({ [ATTR.pk]: eventKey(id) }),
-    UpdateExpression: 'REMOVE #pending, #attempts, #retryAt SET #publishedAt = :now',
-    ConditionExpression: 'attribute_exists(#pk)',
-    ExpressionAttributeNames: {
-      '#pk': ATTR.pk,
-      '#pending': ATTR.pending,
-      '#attempts': ATTR.publishAttempts,
-      '#retryAt': ATTR.retryAt,
-      '#publishedAt': ATTR.publishedAt,
-    },
-    ExpressionAttributeValues: toAttributes({ ':now': nowSeconds }),
+    Item: toAttributes(closedIdItem(id, nowSeconds)),
+    ConditionExpression: 'attribute_not_exists(#pk)',
+    ExpressionAttributeNames: { '#pk': ATTR.pk },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
-/** Records a failed publish, only while the event is still pending (a late publish may have cleared it). */
+/**
+ * Marks event `id` pending in the pending table. Unconditional: a second mark of the same event (a
+ * redelivery completing it) is the same item, and at worst one more publish of a stored event.
+ */
+export function putMarkInput(pendingTable: string, id: number, expiresAt?: number): PutItemCommandInput {
+  return { TableName: pendingTable, Item: toAttributes(pendingMarkItem(id, expiresAt)) };
+}
+
+/** Deletes event `id`'s pending mark. */
+export function deleteMarkInput(pendingTable: string, id: number): DeleteItemCommandInput {
+  return { TableName: pendingTable, Key: toAttributes(pendingMarkKey(id)) };
+}
+
+/** Records a failed publish, only while the mark is there (a late publish may have deleted it). */
 export function markPublishFailedInput(
-  table: string,
+  pendingTable: string,
   id: number,
   attempts: number,
   retryAt: number,
 ): UpdateItemCommandInput {
   return {
-    TableName: table,
-    Key: toAttributes({ [ATTR.pk]: eventKey(id) }),
+    TableName: pendingTable,
+    Key: toAttributes(pendingMarkKey(id)),
     UpdateExpression: 'SET #attempts = :attempts, #retryAt = :retryAt',
-    ConditionExpression: 'attribute_exists(#pending)',
-    ExpressionAttributeNames: { '#pending': ATTR.pending, '#attempts': ATTR.publishAttempts, '#retryAt': ATTR.retryAt },
+    ConditionExpression: 'attribute_exists(#pk)',
+    ExpressionAttributeNames: { '#pk': ATTR.pk, '#attempts': ATTR.publishAttempts, '#retryAt': ATTR.retryAt },
     ExpressionAttributeValues: toAttributes({ ':attempts': attempts, ':retryAt': retryAt }),
   };
 }
 
-/** One page of one shard of the pending index, oldest first, ids up to `maxId`. */
+/** One page of one shard of the pending table, oldest first, ids up to `maxId`. */
 export function pendingShardInput(
-  table: string,
+  pendingTable: string,
   shardKey: string,
   page: { maxId?: number; limit?: number; afterId?: number | undefined; count?: boolean },
   startKey?: Record<string, AttributeValue>,
 ): QueryCommandInput {
   const bounded = page.maxId !== undefined;
-  const after =
-    page.afterId === undefined
-      ? startKey
-      : toAttributes({ [ATTR.pending]: shardKey, [ATTR.id]: page.afterId, [ATTR.pk]: eventKey(page.afterId) });
+  const after = page.afterId === undefined ? startKey : toAttributes({ [ATTR.pk]: shardKey, [ATTR.id]: page.afterId });
   return {
-    TableName: table,
-    IndexName: PENDING_INDEX,
-    KeyConditionExpression: bounded ? '#pending = :pending AND #id <= :maxId' : '#pending = :pending',
-    ExpressionAttributeNames: { '#pending': ATTR.pending, ...(bounded ? { '#id': ATTR.id } : {}) },
-    ExpressionAttributeValues: toAttributes({ ':pending': shardKey, ...(bounded ? { ':maxId': page.maxId } : {}) }),
+    TableName: pendingTable,
+    KeyConditionExpression: bounded ? '#pk = :shard AND #id <= :maxId' : '#pk = :shard',
+    ExpressionAttributeNames: { '#pk': ATTR.pk, ...(bounded ? { '#id': ATTR.id } : {}) },
+    ExpressionAttributeValues: toAttributes({ ':shard': shardKey, ...(bounded ? { ':maxId': page.maxId } : {}) }),
     ScanIndexForward: true,
     ...(page.limit === undefined ? {} : { Limit: page.limit }),
     ...(page.count ? { Select: 'COUNT' } : {}),

@@ -11,15 +11,23 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { readByKeys } from './batch-get';
 import { allFromAttributes, conditionally, fromAttributes, orUnavailable } from './client';
-import { claimDeliveryInput, getItemInput, listingPageInput, putEventInput, repointDeliveryInput } from './commands';
-import { parseDeliveryItem, parseEventItem, parseStoredEvent } from './items';
+import {
+  claimDeliveryInput,
+  getItemInput,
+  listingPageInput,
+  putEventInput,
+  putMarkInput,
+  repointDeliveryInput,
+} from './commands';
+import { eventOf, parseDeliveryItem, parseStoredEvent } from './items';
 import { pendingOperations } from './pending';
 import { decodeCursor, invalidCursor, mergeShards, planQuery, type QueryPlan, type ShardPage } from './query';
-import { ATTR, eventKey } from './schema';
+import { ATTR, eventKey, pendingTableName } from './schema';
 import type { ListQuery, ListResult, TableOperations } from './types';
 
 export interface DynamoTableOptions {
   client: DynamoDBClient;
+  /** The events table; its pending marks are in `<table>-pending` (schema.ts). */
   table: string;
   /** Unix milliseconds. */
   now?: () => number;
@@ -41,7 +49,8 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
     return fromAttributes(result.Item);
   }
 
-  const ops: Omit<TableOperations, 'markPublished' | 'markPublishFailed' | 'pendingEvents' | 'backlog'> = {
+  const pendingTable = pendingTableName(table);
+  const ops: Omit<TableOperations, keyof ReturnType<typeof pendingOperations>> = {
     async claimDelivery(claim, nowSeconds) {
       const outcome = await conditionally(() =>
         client.send(new PutItemCommand(claimDeliveryInput(table, claim, nowSeconds))),
@@ -55,9 +64,12 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
       );
       return outcome.written;
     },
-    async putEvent(record, marks) {
+    async putMark(id) {
+      await orUnavailable(() => client.send(new PutItemCommand(putMarkInput(pendingTable, id, expiresAt()))));
+    },
+    async putEvent(record, delivery) {
       const outcome = await conditionally(() =>
-        client.send(new PutItemCommand(putEventInput(table, record, marks, expiresAt()))),
+        client.send(new PutItemCommand(putEventInput(table, record, delivery, expiresAt()))),
       );
       if (outcome.written) return { written: true };
       return { written: false, existing: outcome.existing && parseStoredEvent(outcome.existing) };
@@ -66,14 +78,11 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
       const item = await getItem(eventKey(id));
       return item && parseStoredEvent(item);
     },
-    async get(id) {
-      const item = await getItem(eventKey(id));
-      return item && parseEventItem(item);
-    },
+    get: async (id) => eventOf(await getItem(eventKey(id))),
     list: (query) => list({ client, table }, query),
   };
 
-  return { ...ops, ...pendingOperations({ client, table, now }) };
+  return { ...ops, ...pendingOperations({ client, table, pendingTable, now }) };
 }
 
 interface Table {
@@ -93,15 +102,10 @@ async function list({ client, table }: Table, query: ListQuery): Promise<ListRes
   const pks = entries.map((entry) => String(entry[ATTR.pk]));
   const items = await readByKeys({ client, table }, pks, { consistent: false });
   const events = pks.flatMap((pk) => {
-    const item = items.get(pk);
-    return item === undefined ? [] : [parseEventItem(item)];
+    const event = eventOf(items.get(pk));
+    return event === undefined ? [] : [event];
   });
-  const publishedAt = new Map<number, number>();
-  for (const item of items.values()) {
-    const [id, at] = [item[ATTR.id], item[ATTR.publishedAt]];
-    if (typeof id === 'number' && typeof at === 'number') publishedAt.set(id, at);
-  }
-  return { events, nextCursor, publishedAt };
+  return { events, nextCursor };
 }
 
 /** One shard's newest entries at or below `upTo`, read until `limit` match or a page bound. */

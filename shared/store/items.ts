@@ -5,16 +5,16 @@ import { isOperation, isSource } from '../event/catalog';
 import { type AppEvent, completeRecord, type EventDraft, type OperatorType } from '../event/record';
 import { ObjectReader } from '../json';
 import { decodeMetadata, encodeMetadata } from './compact';
-import { ATTR, eventKey, isPendingKey, listingSortKey, pendingKey, SHARDS, shardKey, shardOf } from './schema';
+import { ATTR, eventKey, listingSortKey, pendingKey, SHARDS, shardKey, shardOf } from './schema';
 import type { DeliveryClaim, StoredEvent } from './types';
 
 /**
- * The item of a new event: the record (its metadata compacted: compact.ts), its keys, the pending
- * mark when publishing is on, and `expires_at` (unix seconds) when events are kept for a retention.
+ * The item of a new event: the record (its metadata compacted: compact.ts), its keys, and
+ * `expires_at` (unix seconds) when events are kept for a retention.
  */
 export function eventItem(
   record: AppEvent,
-  options: { delivery: string | undefined; pending: boolean; expiresAt?: number | undefined },
+  options: { delivery: string | undefined; expiresAt?: number | undefined },
 ): Record<string, unknown> {
   return {
     ...record,
@@ -24,9 +24,35 @@ export function eventItem(
     [ATTR.appKey]: record.app_name ? shardKey(record.app_name, shardOf(record.id, SHARDS.app)) : undefined,
     [ATTR.sourceKey]: shardKey(record.source, shardOf(record.id, SHARDS.source)),
     [ATTR.delivery]: options.delivery,
-    [ATTR.pending]: options.pending ? pendingKey(record.id) : undefined,
     [ATTR.expiresAt]: options.expiresAt,
   };
+}
+
+/** How long a closed id stays closed: far past any write still in flight when it was closed. */
+export const CLOSED_ID_SECONDS = 86_400;
+
+/** The item that closes id `id` for good: no event can be written there (schema.ts). */
+export function closedIdItem(id: number, nowSeconds: number): Record<string, unknown> {
+  return {
+    [ATTR.pk]: eventKey(id),
+    [ATTR.id]: id,
+    [ATTR.closed]: true,
+    [ATTR.expiresAt]: nowSeconds + CLOSED_ID_SECONDS,
+  };
+}
+
+export function isClosedId(item: Record<string, unknown>): boolean {
+  return item[ATTR.closed] === true;
+}
+
+/** The pending mark of event `id` (in the pending table), expiring with its event when it has a retention. */
+export function pendingMarkItem(id: number, expiresAt?: number): Record<string, unknown> {
+  return { [ATTR.pk]: pendingKey(id), [ATTR.id]: id, [ATTR.expiresAt]: expiresAt };
+}
+
+/** The key of event `id`'s pending mark. */
+export function pendingMarkKey(id: number): Record<string, unknown> {
+  return { [ATTR.pk]: pendingKey(id), [ATTR.id]: id };
 }
 
 /** The item that remembers which event a delivery key produced, until `expiresAt` (unix seconds). */
@@ -49,24 +75,26 @@ export function deliveryOf(item: Record<string, unknown> | undefined): string | 
   return typeof delivery === 'string' ? delivery : undefined;
 }
 
-export function isPending(item: Record<string, unknown>): boolean {
-  return isPendingKey(item[ATTR.pending]);
-}
-
 export function publishAttempts(item: Record<string, unknown>): number {
   const attempts = item[ATTR.publishAttempts];
   return typeof attempts === 'number' ? attempts : 0;
 }
 
-/** Whether a byPending index entry is due at `nowMs` (no retry_at, or retry_at passed). */
+/** Whether a pending mark is due at `nowMs` (no retry_at, or retry_at passed). */
 export function isDue(entry: Record<string, unknown>, nowMs: number): boolean {
   const retryAt = entry[ATTR.retryAt];
   return typeof retryAt !== 'number' || retryAt <= nowMs;
 }
 
-/** A stored event item with the delivery it was recorded under. */
+/** A stored event item with the delivery it was recorded under, or a closed id. */
 export function parseStoredEvent(item: Record<string, unknown>): StoredEvent {
+  if (isClosedId(item)) return { record: undefined, delivery: undefined };
   return { record: parseEventItem(item), delivery: deliveryOf(item) };
+}
+
+/** The event an item holds; undefined for no item or a closed id. */
+export function eventOf(item: Record<string, unknown> | undefined): AppEvent | undefined {
+  return item === undefined || isClosedId(item) ? undefined : parseEventItem(item);
 }
 
 /** Reads a stored event back into a record, checking every field: nothing internal leaves. */

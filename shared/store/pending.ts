@@ -1,19 +1,28 @@
-// The publishing state of stored events on DynamoDB: the pending mark, failed attempts, and the
-// byPending index the redrive reads, all of its shards at once. I/O only: the commands are built in
-// commands.ts, the item rules live in items.ts.
+// The publishing state of stored events on DynamoDB: the pending table's marks, failed attempts,
+// closing the id of a mark whose event was never written; the redrive reads every shard at once.
+// I/O only: the commands are built in commands.ts, the item rules live in items.ts.
 
-import { type AttributeValue, type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { isPlainObject } from '../json';
 import { readByKeys } from './batch-get';
-import { allFromAttributes, conditionally, orUnavailable } from './client';
-import { markPublishedInput, markPublishFailedInput, pendingShardInput } from './commands';
-import { isDue, isPending, parseEventItem, publishAttempts } from './items';
+import { allFromAttributes, conditionally, fromAttributes, orUnavailable } from './client';
+import { closeIdInput, deleteMarkInput, getItemInput, markPublishFailedInput, pendingShardInput } from './commands';
+import { isClosedId, isDue, parseEventItem, pendingMarkKey, publishAttempts } from './items';
 import { ATTR, allShardKeys, eventKey, SHARDS } from './schema';
 import type { PendingEvent, PublishingState } from './types';
 
 interface PendingContext {
   client: DynamoDBClient;
   table: string;
+  pendingTable: string;
   /** Unix milliseconds. */
   now: () => number;
 }
@@ -30,78 +39,113 @@ function parsePositions(token: string | undefined): Positions {
   return parsed as Positions;
 }
 
-export function pendingOperations({ client, table, now }: PendingContext): PublishingState {
-  const query = (input: ReturnType<typeof pendingShardInput>) =>
-    orUnavailable(() => client.send(new QueryCommand(input)));
+export function pendingOperations(context: PendingContext): PublishingState {
+  const { client, table, pendingTable, now } = context;
 
   async function markPublished(id: number): Promise<void> {
-    await conditionally(() =>
-      client.send(new UpdateItemCommand(markPublishedInput(table, id, Math.floor(now() / 1000)))),
-    );
+    await orUnavailable(() => client.send(new DeleteItemCommand(deleteMarkInput(pendingTable, id))));
   }
 
   async function markPublishFailed(id: number, attempts: number, retryAt: number): Promise<void> {
     // Refused when the event was published meanwhile (by the webhook's own late publish): nothing to record.
-    await conditionally(() => client.send(new UpdateItemCommand(markPublishFailedInput(table, id, attempts, retryAt))));
-  }
-
-  async function pendingEvents(request: { maxId: number; limit: number; after?: string | undefined }) {
-    const positions = parsePositions(request.after);
-    const perShard = Math.max(1, Math.ceil(request.limit / SHARD_KEYS.length));
-    const open = SHARD_KEYS.filter((key) => positions[key] !== null);
-    const nowMs = now();
-    const next: Positions = { ...positions };
-    const dueIds: number[] = [];
-    await Promise.all(
-      open.map(async (key) => {
-        const from = positions[key];
-        const page = await query(
-          pendingShardInput(table, key, {
-            maxId: request.maxId,
-            limit: perShard,
-            afterId: typeof from === 'number' ? from : undefined,
-          }),
-        );
-        for (const entry of allFromAttributes(page.Items)) {
-          const id = entry[ATTR.id];
-          if (isDue(entry, nowMs) && typeof id === 'number') dueIds.push(id);
-        }
-        const last = page.LastEvaluatedKey?.[ATTR.id] as AttributeValue | undefined;
-        next[key] = last?.N === undefined ? null : Number(last.N);
-      }),
+    await conditionally(() =>
+      client.send(new UpdateItemCommand(markPublishFailedInput(pendingTable, id, attempts, retryAt))),
     );
-    const items = await readByKeys({ client, table }, dueIds.map(eventKey), { consistent: true });
-    const due: PendingEvent[] = [...items.values()]
-      .filter(isPending)
-      .map((item) => ({ record: parseEventItem(item), attempts: publishAttempts(item) }))
-      .sort((a, b) => a.record.id - b.record.id);
-    const done = SHARD_KEYS.every((key) => next[key] === null);
-    return { due, next: done ? undefined : Buffer.from(JSON.stringify(next)).toString('base64url') };
   }
 
-  async function backlog(cap: number) {
-    const perShard = Math.ceil(cap / SHARD_KEYS.length);
-    const shards = await Promise.all(
-      SHARD_KEYS.map(async (key) => {
-        let count = 0;
-        let start: Record<string, AttributeValue> | undefined;
-        do {
-          const page = await query(pendingShardInput(table, key, { count: true }, start));
-          count += page.Count ?? 0;
-          start = page.LastEvaluatedKey;
-        } while (start !== undefined && count < perShard);
-        const oldest = await query(pendingShardInput(table, key, { limit: 1 }));
-        const first = allFromAttributes(oldest.Items)[0]?.[ATTR.id];
-        return { count, capped: start !== undefined, oldest: typeof first === 'number' ? first : undefined };
-      }),
+  async function closeId(id: number): Promise<boolean> {
+    const outcome = await conditionally(() =>
+      client.send(new PutItemCommand(closeIdInput(table, id, Math.floor(now() / 1000)))),
     );
-    const oldestIds = shards.map((shard) => shard.oldest).filter((id) => id !== undefined);
-    return {
-      count: shards.reduce((sum, shard) => sum + shard.count, 0),
-      capped: shards.some((shard) => shard.capped),
-      oldestId: oldestIds.length === 0 ? undefined : Math.min(...oldestIds),
-    };
+    if (outcome.written) return true;
+    // Refused: an event holds the id, or it was closed before (read it when the refusal does not say).
+    const holder = outcome.existing ?? (await getItem(table, eventKey(id)));
+    return holder !== undefined && isClosedId(holder);
   }
 
-  return { markPublished, markPublishFailed, pendingEvents, backlog };
+  async function getItem(tableName: string, key: string | Record<string, unknown>) {
+    const result = await orUnavailable(() => client.send(new GetItemCommand(getItemInput(tableName, key))));
+    return fromAttributes(result.Item);
+  }
+
+  const isMarked = async (id: number) => (await getItem(pendingTable, pendingMarkKey(id))) !== undefined;
+
+  const pendingEvents: PublishingState['pendingEvents'] = (request) => readPending(context, request);
+  const backlog = (cap: number) => countBacklog(context, cap);
+  return { markPublished, markPublishFailed, closeId, isMarked, pendingEvents, backlog };
+}
+
+function query(client: DynamoDBClient, input: ReturnType<typeof pendingShardInput>) {
+  return orUnavailable(() => client.send(new QueryCommand(input)));
+}
+
+/** One page of due marks from every shard at once, their events read by key (PublishingState.pendingEvents). */
+async function readPending(
+  context: PendingContext,
+  request: { maxId: number; limit: number; after?: string | undefined },
+) {
+  const { client, table, pendingTable, now } = context;
+  const positions = parsePositions(request.after);
+  const perShard = Math.max(1, Math.ceil(request.limit / SHARD_KEYS.length));
+  const open = SHARD_KEYS.filter((key) => positions[key] !== null);
+  const nowMs = now();
+  const next: Positions = { ...positions };
+  const dueIds: number[] = [];
+  const attempts = new Map<number, number>();
+  await Promise.all(
+    open.map(async (key) => {
+      const from = positions[key];
+      const page = await query(
+        client,
+        pendingShardInput(pendingTable, key, {
+          maxId: request.maxId,
+          limit: perShard,
+          afterId: typeof from === 'number' ? from : undefined,
+        }),
+      );
+      for (const entry of allFromAttributes(page.Items)) {
+        const id = entry[ATTR.id];
+        if (!isDue(entry, nowMs) || typeof id !== 'number') continue;
+        dueIds.push(id);
+        attempts.set(id, publishAttempts(entry));
+      }
+      const last = page.LastEvaluatedKey?.[ATTR.id] as AttributeValue | undefined;
+      next[key] = last?.N === undefined ? null : Number(last.N);
+    }),
+  );
+  const items = await readByKeys({ client, table }, dueIds.map(eventKey), { consistent: true });
+  const due: PendingEvent[] = [];
+  const unwritten: number[] = [];
+  for (const id of dueIds.sort((a, b) => a - b)) {
+    const item = items.get(eventKey(id));
+    if (item === undefined || isClosedId(item)) unwritten.push(id);
+    else due.push({ record: parseEventItem(item), attempts: attempts.get(id) ?? 0 });
+  }
+  const done = SHARD_KEYS.every((key) => next[key] === null);
+  return { due, unwritten, next: done ? undefined : Buffer.from(JSON.stringify(next)).toString('base64url') };
+}
+
+/** The marks counted up to `cap`, and the oldest id (PublishingState.backlog). */
+async function countBacklog({ client, pendingTable }: PendingContext, cap: number) {
+  const perShard = Math.ceil(cap / SHARD_KEYS.length);
+  const shards = await Promise.all(
+    SHARD_KEYS.map(async (key) => {
+      let count = 0;
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await query(client, pendingShardInput(pendingTable, key, { count: true }, start));
+        count += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined && count < perShard);
+      const oldest = await query(client, pendingShardInput(pendingTable, key, { limit: 1 }));
+      const first = allFromAttributes(oldest.Items)[0]?.[ATTR.id];
+      return { count, capped: start !== undefined, oldest: typeof first === 'number' ? first : undefined };
+    }),
+  );
+  const oldestIds = shards.map((shard) => shard.oldest).filter((id) => id !== undefined);
+  return {
+    count: shards.reduce((sum, shard) => sum + shard.count, 0),
+    capped: shards.some((shard) => shard.capped),
+    oldestId: oldestIds.length === 0 ? undefined : Math.min(...oldestIds),
+  };
 }

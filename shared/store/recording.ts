@@ -6,17 +6,25 @@
 // any event is written, and an event is only ever written at the id its delivery's claim names. So:
 // - a redelivery finds the claim and writes nothing of its own: it completes the claimed event if the
 //   first copy stopped before writing it, or answers with it (duplicate);
-// - nothing is ever deleted, so no 2xx-named event can be removed, and a key that comes round after
+// - no event is ever deleted, so no 2xx-named event can be removed, and a key that comes round after
 //   its window makes a new claim, a new event, and leaves the older one as it is;
 // - a copy that stops after its claim leaves a claim without an event (completed by the next copy,
 //   harmless when none comes); one that stops after its write leaves the delivery's one event, which
 //   every redelivery names.
 // Two containers may draw the same id: the conditional write sees the other event there, and the
-// claim moves to a new id (only while it still names the old one).
+// claim moves to a new id (only while it still names the old one). The same happens at an id the
+// redrive closed.
+//
+// Mark, then write. With publishing on, an event's pending mark (its own small item) is written
+// before the event, so every stored event was marked; a mark is deleted only once its event is on
+// the stream, or once its id is closed (no event can be written there any more). A mark whose event
+// never came (its copy stopped between the two writes) is the redrive's: it closes the id and then
+// drops the mark. A mark written twice, or left at an id another event holds, costs at most one more
+// publish of a stored event.
 
 import { ServiceUnavailableError } from '../errors';
 import type { IdGenerator } from '../event/ids';
-import { completeRecord, type EventDraft, type ShapedEvent } from '../event/record';
+import { type AppEvent, completeRecord, type EventDraft, type ShapedEvent } from '../event/record';
 import { deliveryItemKey } from './schema';
 import type {
   DeliveryClaim,
@@ -56,26 +64,46 @@ export async function recordOne(
   const window = request.redeliveryWindowSeconds ?? options.redeliveryWindowSeconds;
   let id = firstId;
   let claim: DeliveryClaim | undefined;
+  // The claim was made before this copy came (or moved by another): its event may be stored already.
+  let found = false;
   for (let step = 0; step < MAX_STEPS; step += 1) {
     if (claim === undefined) {
-      claim = await claimFor(ops, { pk, eventId: id, expiresAt: nowSeconds(options) + window }, nowSeconds(options));
+      const wanted = { pk, eventId: id, expiresAt: nowSeconds(options) + window };
+      claim = await claimFor(ops, wanted, nowSeconds(options));
+      found = claim !== wanted;
       continue;
     }
-    const outcome = await ops.putEvent(completeRecord(draft, claim.eventId), {
-      delivery: pk,
-      pending: options.publishing,
-    });
-    if (outcome.written) {
-      return { record: completeRecord(draft, claim.eventId), duplicate: false, pending: options.publishing };
+    // A redelivery reads before it marks: marking an event that is stored (and perhaps published)
+    // would publish it once more.
+    let existing = found ? await ops.readEvent(claim.eventId) : undefined;
+    if (existing === undefined) {
+      const outcome = await writeMarked(ops, options, completeRecord(draft, claim.eventId), pk);
+      if (outcome.written) {
+        return { record: completeRecord(draft, claim.eventId), duplicate: false, pending: options.publishing };
+      }
+      existing = outcome.existing ?? (await ops.readEvent(claim.eventId));
+      found = true;
+      if (existing === undefined) continue;
     }
-    const existing = outcome.existing ?? (await ops.readEvent(claim.eventId));
-    if (existing === undefined) continue;
-    if (existing.delivery === pk) return { record: existing.record, duplicate: true, pending: false };
-    // Another event holds the claimed id (two containers drew it): move the claim to a new id.
+    if (existing.record !== undefined && existing.delivery === pk) {
+      return { record: existing.record, duplicate: true, pending: false };
+    }
+    // Another event holds the claimed id (two containers drew it), or the redrive closed it: move the claim.
     id = options.ids.next();
-    claim = await moveClaim(ops, claim, id);
+    const moved = await moveClaim(ops, claim, id);
+    found = moved?.eventId !== id;
+    claim = moved;
   }
   throw new ServiceUnavailableError('the event store kept refusing this event; retry later');
+}
+
+/**
+ * Writes an event at its id; with publishing on, its pending mark first, so no event is ever stored
+ * unmarked (a mark without its event is the redrive's to close: publishing/redrive.ts).
+ */
+async function writeMarked(ops: RecordingOperations, options: RecordingOptions, record: AppEvent, pk?: string) {
+  if (options.publishing) await ops.putMark(record.id);
+  return ops.putEvent(record, pk);
 }
 
 /** The claim that holds `pk` after trying to make `wanted`: ours, or the live one that refused it. */
@@ -111,7 +139,7 @@ async function writeUnclaimed(
   let id = firstId;
   for (let step = 0; step < MAX_STEPS; step += 1) {
     const record = completeRecord(draft, id);
-    const outcome = await ops.putEvent(record, { delivery: undefined, pending: options.publishing });
+    const outcome = await writeMarked(ops, options, record);
     if (outcome.written) return { record, duplicate: false, pending: options.publishing };
     id = options.ids.next();
   }
@@ -165,6 +193,8 @@ export function recordingStore(ops: TableOperations, options: RecordingOptions):
     list: ops.list,
     markPublished: ops.markPublished,
     markPublishFailed: ops.markPublishFailed,
+    closeId: ops.closeId,
+    isMarked: ops.isMarked,
     pendingEvents: ops.pendingEvents,
     backlog: ops.backlog,
   };

@@ -7,12 +7,16 @@
 //                             app_key     "<app_name>#<shard>": byApp's partition (absent when app_name is empty)
 //                             source_key  "<source>#<shard>": bySource's partition
 //                             delivery    the delivery item's key, when the request had a delivery key
-//                             pending     "P#<shard>" while not yet published (byPending's partition)
-//                             publish_attempts, retry_at   failed publishes and the next try (redrive)
-//                             published_at                 when it was published (unix seconds)
+//   E#<id> with closed      an id closed for good (no event may be written at it): the redrive closes
+//                           the id of a pending mark whose event was never written, then drops the mark.
 //   D#<source>#<sha256>     a delivery: which event a delivery key produced (event_id), kept until
 //                           expires_at (the table's TTL attribute), so a redelivery records nothing new.
 // Every write is conditional: an event is never overwritten.
+//
+// The pending table (`<table>-pending`) holds one small item per event not yet published, keyed for
+// the redrive: partition `P#<shard>`, sort `id`; `publish_attempts` and `retry_at` after failures.
+// It is written before its event and deleted once the event is on the stream, so what publishing
+// costs does not grow with the event (the event item is written once and never rewritten).
 //
 // Write sharding: a partition key value takes at most 1,000 write units a second, so every index key
 // with few values is spread over shards by the event id (its low bits are a per-millisecond sequence,
@@ -29,18 +33,17 @@ export const ATTR = {
   source: 'source',
   id: 'id',
   delivery: 'delivery',
-  pending: 'pending',
   publishAttempts: 'publish_attempts',
   retryAt: 'retry_at',
-  publishedAt: 'published_at',
+  closed: 'closed',
   eventId: 'event_id',
   expiresAt: 'expires_at',
 } as const;
 
 /**
  * Shards per key. byApp: 8 (one app's alert storm of 4,000 events/s stays under half a partition's
- * limit); bySource: 32 (all of 10,000 events/s from one source likewise); byPending: 64 (each
- * published event enters and leaves it: two writes).
+ * limit); bySource: 32 (all of 10,000 events/s from one source likewise); pending: 64 (each
+ * published event's mark is written and deleted: two writes).
  */
 export const SHARDS = { app: 8, source: 32, pending: 64 } as const;
 
@@ -54,8 +57,10 @@ export type ListingIndex = keyof typeof LISTING_INDEXES;
 /** What the listing indexes carry beside their keys: what listing filters on. The rest is read by key. */
 export const LISTING_PROJECTION = ['id', 'env', 'operation', 'source'] as const;
 
-/** The sparse index of events not yet published: partition `pending` (sharded), sort `id`. */
-export const PENDING_INDEX = 'byPending';
+/** The table of pending marks beside the events table `table`. */
+export function pendingTableName(table: string): string {
+  return `${table}-pending`;
+}
 
 /** The shard of an event among `count`. */
 export function shardOf(id: number, count: number): number {
@@ -72,13 +77,9 @@ export function allShardKeys(key: string, count: number): string[] {
   return Array.from({ length: count }, (_, shard) => shardKey(key, shard));
 }
 
-/** The value of `pending` while an event waits to be published (its byPending partition). */
+/** The partition of an event's pending mark. */
 export function pendingKey(id: number): string {
   return shardKey('P', shardOf(id, SHARDS.pending));
-}
-
-export function isPendingKey(value: unknown): boolean {
-  return typeof value === 'string' && /^P#\d{2}$/.test(value);
 }
 
 export function eventKey(id: number): string {

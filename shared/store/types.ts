@@ -35,8 +35,6 @@ export interface ListQuery {
 export interface ListResult {
   events: AppEvent[];
   nextCursor: string | undefined;
-  /** When each listed event that has been published was put on the stream (unix seconds), by id. */
-  publishedAt?: ReadonlyMap<number, number>;
 }
 
 export interface RecordOptions {
@@ -46,19 +44,29 @@ export interface RecordOptions {
 
 /** The publishing state the publisher and the redrive move an event through. */
 export interface PublishingState {
-  /** Clears the pending mark once the event is on the message stream. */
+  /** Deletes event `id`'s pending mark: once the event is on the message stream, or its id closed. */
   markPublished(id: number): Promise<void>;
   /** Records a failed publish; the event is retried no earlier than `retryAt` (unix ms). */
   markPublishFailed(id: number, attempts: number, retryAt: number): Promise<void>;
   /**
-   * Pending events with ids up to `maxId` that are due now, oldest first; about `limit` looked at
+   * Closes id `id` for good unless an event is there: true when it is closed (now or before),
+   * false when an event holds it.
+   */
+  closeId(id: number): Promise<boolean>;
+  /**
+   * Pending marks with ids up to `maxId` that are due now, oldest first; about `limit` looked at
    * (across every shard). `after` continues from the `next` of the previous call.
    */
   pendingEvents(options: { maxId: number; limit: number; after?: string | undefined }): Promise<{
+    /** Marked events that are stored. */
     due: PendingEvent[];
+    /** Marks whose event is not stored (never written, or its id closed): ids, oldest first. */
+    unwritten: number[];
     /** Where to continue from; undefined when every pending event up to `maxId` was looked at. */
     next: string | undefined;
   }>;
+  /** Whether event `id` is marked pending (strongly consistent). */
+  isMarked(id: number): Promise<boolean>;
   /** How many events are pending (counted up to `cap`) and the id of the oldest. */
   backlog(cap: number): Promise<{ count: number; capped: boolean; oldestId: number | undefined }>;
 }
@@ -86,11 +94,10 @@ export interface DeliveryClaim {
   expiresAt: number;
 }
 
-/** A stored event with the delivery it was recorded under. */
-export interface StoredEvent {
-  record: AppEvent;
-  delivery: string | undefined;
-}
+/** A stored event with the delivery it was recorded under; `record` undefined: the id is closed. */
+export type StoredEvent =
+  | { record: AppEvent; delivery: string | undefined }
+  | { record: undefined; delivery: undefined };
 
 /** A claim was made, or refused by a live one (`holder`, when the table handed it back). */
 export type ClaimOutcome = { claimed: true } | { claimed: false; holder: DeliveryClaim | undefined };
@@ -108,8 +115,10 @@ export interface RecordingOperations {
   readDelivery(pk: string): Promise<DeliveryClaim | undefined>;
   /** Moves a claim from event `from` to event `to`; false when it no longer names `from`. */
   repointDelivery(pk: string, from: number, to: number): Promise<boolean>;
-  /** Writes the event unless its id is taken; never overwrites. */
-  putEvent(record: AppEvent, marks: { delivery: string | undefined; pending: boolean }): Promise<PutOutcome>;
+  /** Marks event `id` pending (before it is written): the redrive publishes it unless it is cleared. */
+  putMark(id: number): Promise<void>;
+  /** Writes the event unless its id is taken (by an event or a closed id); never overwrites. */
+  putEvent(record: AppEvent, delivery: string | undefined): Promise<PutOutcome>;
   readEvent(id: number): Promise<StoredEvent | undefined>;
 }
 

@@ -3,7 +3,7 @@
 // written side by side, a redelivery deleted the event it had written, and the redrive's repair
 // deleted any pending event whose delivery item named another event.
 
-import { completeRecord, type ShapedEvent } from '../../shared/event/record';
+import { type AppEvent, completeRecord, type ShapedEvent } from '../../shared/event/record';
 import type { RecordingOptions } from '../../shared/store/recording';
 import { deliveryItemKey } from '../../shared/store/schema';
 import type { EventStore, RecordResult, StoredEvent, TableOperations } from '../../shared/store/types';
@@ -15,6 +15,12 @@ export function earlierStore(ops: Ops, options: RecordingOptions): EventStore {
   const publishing = options.publishing;
   const nowSeconds = () => Math.floor(options.now() / 1000);
 
+  /** The event with its pending mark (the earlier protocol wrote them as one item). */
+  async function putMarked(record: AppEvent, pk: string) {
+    if (publishing) await ops.putMark(record.id);
+    return ops.putEvent(record, pk);
+  }
+
   async function recordOne(request: ShapedEvent, firstId: number): Promise<RecordResult> {
     const { draft, deliveryKey } = request;
     if (deliveryKey === undefined) throw new Error('the explorer always sends a delivery key');
@@ -22,7 +28,7 @@ export function earlierStore(ops: Ops, options: RecordingOptions): EventStore {
     const window = request.redeliveryWindowSeconds ?? options.redeliveryWindowSeconds;
     const [claim, put] = await Promise.all([
       ops.claimDelivery({ pk, eventId: firstId, expiresAt: nowSeconds() + window }, nowSeconds()),
-      ops.putEvent(completeRecord(draft, firstId), { delivery: pk, pending: publishing }),
+      putMarked(completeRecord(draft, firstId), pk),
     ]);
     if (claim.claimed) {
       if (put.written) return { record: completeRecord(draft, firstId), duplicate: false, pending: publishing };
@@ -39,8 +45,7 @@ export function earlierStore(ops: Ops, options: RecordingOptions): EventStore {
     let known = taken;
     for (let draw = 0; draw < 5; draw += 1) {
       const record = completeRecord(request.draft, id);
-      const outcome =
-        known === undefined ? await ops.putEvent(record, { delivery: pk, pending: publishing }) : undefined;
+      const outcome = known === undefined ? await putMarked(record, pk) : undefined;
       const existing = known ?? (outcome?.written === false ? outcome.existing : undefined);
       known = undefined;
       if (existing === undefined) return { record, duplicate: false, pending: publishing };
@@ -93,6 +98,8 @@ export function earlierStore(ops: Ops, options: RecordingOptions): EventStore {
     list: ops.list,
     markPublished: ops.markPublished,
     markPublishFailed: ops.markPublishFailed,
+    closeId: ops.closeId,
+    isMarked: ops.isMarked,
     pendingEvents: async (query) => {
       const page = await ops.pendingEvents(query);
       return { ...page, due: await withoutOrphans(page.due) };

@@ -1,16 +1,18 @@
-// The event store's table in memory, answering as DynamoDB does: conditional writes that never
+// The event store's tables in memory, answering as DynamoDB does: conditional writes that never
 // overwrite, a claim condition on expiry, updates that are refused without effect, strongly
-// consistent reads. Items are the very items the DynamoDB table holds (store/items.ts builds them),
+// consistent reads; the pending marks in a table of their own. Items are the very items the DynamoDB table holds (store/items.ts builds them),
 // so the explorer's outcomes can be compared with the embedded DynamoDB's (crash-points.test.ts).
 
 import {
+  closedIdItem,
   deliveryItem,
   eventItem,
+  eventOf,
+  isClosedId,
   isDue,
-  isPending,
   parseDeliveryItem,
-  parseEventItem,
   parseStoredEvent,
+  pendingMarkItem,
   publishAttempts,
 } from '../../shared/store/items';
 import { ATTR, eventKey } from '../../shared/store/schema';
@@ -19,8 +21,10 @@ import type { ClaimOutcome, DeliveryClaim, ListQuery, TableOperations } from '..
 type Item = Record<string, unknown>;
 
 export interface MemoryTable extends TableOperations, EarlierOperations {
-  /** Every item, copied. */
+  /** Every item of the events table, copied. */
   items(): Item[];
+  /** Every pending mark, copied. */
+  marks(): Item[];
 }
 
 /** Two writes only the earlier protocol made (earlier-protocol.ts), kept to show what the explorer finds in it. */
@@ -43,6 +47,7 @@ export interface MemoryTableOptions {
 export function createMemoryTable(now: () => number, options: MemoryTableOptions = {}): MemoryTable {
   const returnsRefusing = options.returnsRefusingItem ?? true;
   const items = new Map<string, Item>();
+  const marks = new Map<number, Item>();
   const copy = (item: Item): Item => structuredClone(item);
   const event = (id: number) => items.get(eventKey(id));
   const withoutUndefined = (item: Item): Item =>
@@ -50,6 +55,7 @@ export function createMemoryTable(now: () => number, options: MemoryTableOptions
 
   return {
     items: () => [...items.values()].map(copy),
+    marks: () => [...marks.values()].map(copy),
 
     async claimDelivery(claim, nowSeconds) {
       const existing = items.get(claim.pk);
@@ -67,27 +73,27 @@ export function createMemoryTable(now: () => number, options: MemoryTableOptions
       items.set(pk, { ...existing, [ATTR.eventId]: to });
       return true;
     },
-    async putEvent(record, marks) {
+    async putMark(id) {
+      marks.set(id, withoutUndefined(pendingMarkItem(id)));
+    },
+    async putEvent(record, delivery) {
       const existing = event(record.id);
       if (existing !== undefined) {
         return { written: false, existing: returnsRefusing ? parseStoredEvent(copy(existing)) : undefined };
       }
-      items.set(eventKey(record.id), withoutUndefined(eventItem(record, marks)));
+      items.set(eventKey(record.id), withoutUndefined(eventItem(record, { delivery })));
       return { written: true };
     },
     async readEvent(id) {
       const item = event(id);
       return item && parseStoredEvent(copy(item));
     },
-    async get(id) {
-      const item = event(id);
-      return item && parseEventItem(copy(item));
-    },
+    get: async (id) => eventOf(event(id)),
     list: async (query) => list(query),
 
     async discardEvent(id, delivery) {
       const item = event(id);
-      if (item?.[ATTR.delivery] === delivery && item[ATTR.publishedAt] === undefined) items.delete(eventKey(id));
+      if (item?.[ATTR.delivery] === delivery && marks.has(id)) items.delete(eventKey(id));
     },
     async claimIfAbsent(claim) {
       const existing = items.get(claim.pk);
@@ -96,26 +102,34 @@ export function createMemoryTable(now: () => number, options: MemoryTableOptions
       return { claimed: true };
     },
     async markPublished(id) {
-      const item = event(id);
-      if (item === undefined) return;
-      const { [ATTR.pending]: _pending, [ATTR.publishAttempts]: _attempts, [ATTR.retryAt]: _retryAt, ...rest } = item;
-      items.set(eventKey(id), { ...rest, [ATTR.publishedAt]: Math.floor(now() / 1000) });
+      marks.delete(id);
     },
     async markPublishFailed(id, attempts, retryAt) {
-      const item = event(id);
-      if (item === undefined || item[ATTR.pending] === undefined) return;
-      items.set(eventKey(id), { ...item, [ATTR.publishAttempts]: attempts, [ATTR.retryAt]: retryAt });
+      const mark = marks.get(id);
+      if (mark === undefined) return;
+      marks.set(id, { ...mark, [ATTR.publishAttempts]: attempts, [ATTR.retryAt]: retryAt });
     },
+    async closeId(id) {
+      const existing = event(id);
+      if (existing === undefined) items.set(eventKey(id), closedIdItem(id, Math.floor(now() / 1000)));
+      return existing === undefined || isClosedId(existing);
+    },
+    isMarked: async (id) => marks.has(id),
     async pendingEvents({ maxId, limit, after }) {
       const from = after === undefined ? -1 : Number(after);
       const page = pending()
-        .filter((item) => Number(item[ATTR.id]) <= maxId && Number(item[ATTR.id]) > from)
+        .filter((mark) => Number(mark[ATTR.id]) <= maxId && Number(mark[ATTR.id]) > from)
         .slice(0, limit);
-      const due = page
-        .filter((item) => isDue(item, now()))
-        .map((item) => ({ record: parseEventItem(copy(item)), attempts: publishAttempts(item) }));
+      const due = [];
+      const unwritten = [];
+      for (const mark of page.filter((entry) => isDue(entry, now()))) {
+        const id = Number(mark[ATTR.id]);
+        const record = eventOf(event(id));
+        if (record === undefined) unwritten.push(id);
+        else due.push({ record: structuredClone(record), attempts: publishAttempts(mark) });
+      }
       const last = page.at(-1);
-      return { due, next: page.length === limit && last !== undefined ? String(last[ATTR.id]) : undefined };
+      return { due, unwritten, next: page.length === limit && last !== undefined ? String(last[ATTR.id]) : undefined };
     },
     async backlog(cap) {
       const all = pending();
@@ -129,15 +143,17 @@ export function createMemoryTable(now: () => number, options: MemoryTableOptions
   };
 
   function pending(): Item[] {
-    return [...items.values()].filter(isPending).sort((a, b) => Number(a[ATTR.id]) - Number(b[ATTR.id]));
+    return [...marks.values()].sort((a, b) => Number(a[ATTR.id]) - Number(b[ATTR.id]));
   }
 
   /** Newest first by (create_time, id); the cursor is the position of the last event returned. */
   function list(query: ListQuery) {
     const [time, id] = query.cursor === undefined ? [Number.POSITIVE_INFINITY, 0] : JSON.parse(query.cursor);
     const matching = [...items.values()]
-      .filter((item) => String(item[ATTR.pk]).startsWith('E#'))
-      .map((item) => parseEventItem(copy(item)))
+      .flatMap((item) => {
+        const record = String(item[ATTR.pk]).startsWith('E#') ? eventOf(copy(item)) : undefined;
+        return record === undefined ? [] : [record];
+      })
       .filter(
         (record) =>
           (query.app_name === undefined || record.app_name === query.app_name) &&

@@ -13,7 +13,7 @@ import type { InstanceState } from '../../scripts/lib/instance';
 import { freePort } from '../../scripts/lib/net';
 import { data, emfErrors, total } from '../support/emf';
 import { killLocal, type LocalService, ROOT, runScript, startLocal } from '../support/local-start';
-import { storedEvents } from '../support/pipeline';
+import { pendingMarks, storedEvents } from '../support/pipeline';
 
 afterAll(() => {
   killLocal();
@@ -340,8 +340,7 @@ describe('one running instance on a port chosen at run time', () => {
         .replace('"127.0.0.1:9876"', `"127.0.0.1:${await freePort()}"`),
     );
     // The pending marks before and after the run: what the redrive published is what it cleared.
-    const pendingIn = async () =>
-      (await storedEvents(service.dynamoEndpoint)).filter((item) => item.pending !== undefined).length;
+    const pendingIn = async () => (await pendingMarks(service.dynamoEndpoint)).length;
     expect((await storedEvents(service.dynamoEndpoint)).length).toBeGreaterThan(0);
     const before = await pendingIn();
     const result = await runScript('redrive', [], { ...env, JUNOEVENT_CONFIG: publishing });

@@ -439,6 +439,7 @@ describe('the packaged template', () => {
   function resourceName(resource: unknown, fn: string): string {
     const text = JSON.stringify(resource);
     if (text === '{"Fn::GetAtt":["AppEventTable","Arn"]}') return 'table';
+    if (text === '{"Fn::GetAtt":["PendingTable","Arn"]}') return 'pending table';
     const index = /"index","(\w+)"/.exec(text);
     if (index) return `index ${index[1]}`;
     if (text.includes(`LogGroup","Arn"`)) {
@@ -608,8 +609,11 @@ function notEmitted(watched: Watched, template: Template): string | undefined {
     }
     case 'AWS/DynamoDB': {
       if (!['ThrottledRequests', 'SystemErrors'].includes(name)) return `AWS/DynamoDB ${name} is not watched here`;
-      if (keys.join() !== 'Operation,TableName' || ref(dimensions.TableName) !== 'AppEventTable')
-        return `${JSON.stringify(dimensions)} is not the table's TableName and Operation`;
+      if (
+        keys.join() !== 'Operation,TableName' ||
+        !['AppEventTable', 'PendingTable'].includes(ref(dimensions.TableName) ?? '')
+      )
+        return `${JSON.stringify(dimensions)} is not a table's TableName and Operation`;
       const allowed = Object.values(template.Resources)
         .filter((r) => r.Type === 'AWS::IAM::Role')
         .flatMap((r) => JSON.stringify(r.Properties).match(/dynamodb:\w+/g) ?? [])

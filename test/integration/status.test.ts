@@ -1,5 +1,5 @@
 // GET /status against the embedded DynamoDB: the backlog and its oldest event's age, each source's
-// newest event and when it was published, as the events function answers them, with a broker that
+// newest event and whether it is published, as the events function answers them, with a broker that
 // is down and then up.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -77,19 +77,19 @@ describe('GET /status', () => {
       now: seconds(START),
       publishing: true,
       backlog: { pending: 0, capped: false, oldest_pending_id: null, oldest_pending_age_seconds: null },
-      last_publish_at: null,
+      last_published_event_at: null,
       refusals_recorded: false,
       sources: SOURCES.map((source) => ({
         source,
         last_event_id: null,
         last_event_at: null,
-        last_event_published_at: null,
+        last_event_pending: null,
         last_refusal_at: null,
       })),
     });
   });
 
-  it('shows a pending event, its age, then when the redrive published it', async () => {
+  it('shows a pending event, its age, then that the redrive published it', async () => {
     const id = await post('confgo', 'confgo_file_publish');
     const waitedMs = 90_000;
     clock += waitedMs;
@@ -105,11 +105,11 @@ describe('GET /status', () => {
       source: 'confgo',
       last_event_id: id,
       last_event_at: seconds(START),
-      last_event_published_at: null,
+      last_event_pending: true,
       last_refusal_at: null,
     });
     expect(ofSource(pending, 'devops')?.last_event_id).toBeNull();
-    expect(pending.last_publish_at).toBeNull();
+    expect(pending.last_published_event_at).toBeNull();
 
     broker.up = true;
     clock += 5 * 60_000;
@@ -122,31 +122,37 @@ describe('GET /status', () => {
       oldest_pending_id: null,
       oldest_pending_age_seconds: null,
     });
-    expect(ofSource(published, 'confgo')?.last_event_published_at).toBe(seconds(clock));
-    expect(published.last_publish_at).toBe(seconds(clock));
+    expect(ofSource(published, 'confgo')?.last_event_pending).toBe(false);
+    expect(published.last_published_event_at).toBe(seconds(START));
   });
 
-  it('gives each source its own newest event, and the latest of their publishes as the last publish', async () => {
+  it('gives each source its own newest event, and the newest of those published as how recent the stream is', async () => {
     broker.up = true;
     const older = await post('confgo', 'confgo_file_publish');
     const newer = await post('confgo', 'confgo_file_update');
-    const confgoPublished = clock;
     clock += 30_000;
     const deploy = await post('devops', 'devops_deploy');
+    const first = await status();
+    expect(ofSource(first, 'devops')).toMatchObject({ last_event_id: deploy, last_event_pending: false });
+    expect(first.last_published_event_at).toBe(seconds(idTime(deploy)));
+    broker.up = false;
+    clock += 30_000;
+    const redeploy = await post('devops', 'devops_deploy');
     const body = await status();
     expect(broker.published).toEqual([older, newer, deploy]);
     expect(ofSource(body, 'confgo')).toMatchObject({
       last_event_id: newer,
       last_event_at: seconds(idTime(newer)),
-      last_event_published_at: seconds(confgoPublished),
+      last_event_pending: false,
     });
     expect(ofSource(body, 'devops')).toMatchObject({
-      last_event_id: deploy,
+      last_event_id: redeploy,
       last_event_at: seconds(clock),
-      last_event_published_at: seconds(clock),
+      last_event_pending: true,
     });
-    expect(body.last_publish_at).toBe(seconds(clock));
-    expect(body.backlog.pending).toBe(0);
+    // The devops event that was published is no longer a source's newest: confgo's newest is.
+    expect(body.last_published_event_at).toBe(seconds(idTime(newer)));
+    expect(body.backlog).toMatchObject({ pending: 1, oldest_pending_id: redeploy });
   });
 
   it('refuses a request without the token, with another token, or with a query; /events/status is no status', async () => {

@@ -2,15 +2,19 @@ import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib
 import { type LocalDynamo, startDynalite } from '../../scripts/lib/dynalite';
 import { ensureTable } from '../../scripts/lib/table';
 import { decodeMetadata } from '../../shared/store/compact';
+import { pendingTableName } from '../../shared/store/schema';
 
 export const TABLE = 'appevent';
+export const PENDING_TABLE = pendingTableName(TABLE);
 
 export interface TestTable extends LocalDynamo {
   doc: DynamoDBDocumentClient;
   /** Every item in the table, events and claims alike. */
   items(): Promise<Record<string, unknown>[]>;
-  /** Event items only (pk E#…), their metadata as text (a compressed one decoded). */
+  /** Event items only (pk E#…, not a closed id), their metadata as text (a compressed one decoded). */
   events(): Promise<Record<string, unknown>[]>;
+  /** The pending table's marks. */
+  marks(): Promise<Record<string, unknown>[]>;
   clear(): Promise<void>;
 }
 
@@ -19,23 +23,32 @@ export async function startTestTable(): Promise<TestTable> {
   const local = await startDynalite();
   await ensureTable(local.client, TABLE);
   const doc = DynamoDBDocumentClient.from(local.client);
-  const items = async () => {
+  const scan = async (table: string) => {
     const found: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await doc.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
+      const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
       found.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
     return found;
   };
+  const items = () => scan(TABLE);
+  const marks = () => scan(PENDING_TABLE);
   return {
     ...local,
     doc,
     items,
-    events: async () => (await items()).filter((item) => String(item.pk).startsWith('E#')).map(withTextMetadata),
+    marks,
+    events: async () =>
+      (await items())
+        .filter((item) => String(item.pk).startsWith('E#') && item.closed === undefined)
+        .map(withTextMetadata),
     clear: async () => {
       for (const item of await items()) await doc.send(new DeleteCommand({ TableName: TABLE, Key: { pk: item.pk } }));
+      for (const mark of await marks()) {
+        await doc.send(new DeleteCommand({ TableName: PENDING_TABLE, Key: { pk: mark.pk, id: mark.id } }));
+      }
     },
   };
 }

@@ -19,7 +19,7 @@ type FunctionName = keyof typeof LOADERS;
 
 export interface FunctionsUnderTest {
   /** The current table; valid inside tests and hooks. */
-  table: Pick<TestTable, 'items' | 'events' | 'clear'>;
+  table: Pick<TestTable, 'items' | 'events' | 'marks' | 'clear'>;
   handlers: Record<FunctionName, Handler>;
 }
 
@@ -58,6 +58,7 @@ export function useFunctions(options: { clearEach?: boolean; config?: string } =
     table: {
       items: () => table().items(),
       events: () => table().events(),
+      marks: () => table().marks(),
       clear: () => table().clear(),
     },
     handlers: {

@@ -11,7 +11,7 @@ import { assemble, functionHandler, type Runtime, redriveWith } from '../../shar
 import { createDynamoClient } from '../../shared/store/client';
 import type { EventStore } from '../../shared/store/types';
 import { TEST_CONFIG } from './config';
-import { TABLE, withTextMetadata } from './dynamo';
+import { PENDING_TABLE, TABLE, withTextMetadata } from './dynamo';
 import type { Handler } from './http';
 
 export const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -71,16 +71,27 @@ export async function redriveNow(configText: string, store: EventStore): Promise
 
 /** Every event item in the table behind `endpoint`, its metadata as text. */
 export async function storedEvents(endpoint: string): Promise<Record<string, unknown>[]> {
+  return (await scanAll(endpoint, TABLE))
+    .filter((item) => String(item.pk).startsWith('E#') && item.closed === undefined)
+    .map(withTextMetadata);
+}
+
+/** Every pending mark in the pending table behind `endpoint`. */
+export function pendingMarks(endpoint: string): Promise<Record<string, unknown>[]> {
+  return scanAll(endpoint, PENDING_TABLE);
+}
+
+async function scanAll(endpoint: string, table: string): Promise<Record<string, unknown>[]> {
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1' }));
-  const events: Record<string, unknown>[] = [];
+  const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) if (String(item.pk).startsWith('E#')) events.push(withTextMetadata(item));
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
   client.destroy();
-  return events;
+  return items;
 }
 
 /** The ids of every event item in the table behind `endpoint`. */

@@ -1,6 +1,7 @@
 // The crash-point explorer in `npm test`: every schedule of each scenario with at most one
 // non-default choice, then seeded random schedules; 0 invariant violations. It also shows that the
-// explorer finds what the protocol before claim-first got wrong, and replays a printed schedule.
+// explorer finds what the protocol before claim-first got wrong, and what goes wrong without each
+// publishing rule, and replays a printed schedule.
 
 import { describe, expect, it } from 'vitest';
 import { earlierStore } from '../explorer/earlier-protocol';
@@ -13,6 +14,7 @@ import {
   summaryLine,
 } from '../explorer/explore';
 import { SCENARIOS } from '../explorer/scenarios';
+import { DROP_WITHOUT_CLOSING, MARK_AFTER_WRITE } from '../explorer/weakened';
 
 const RANDOM_RUNS = 150;
 const seed = Number(process.env.JUNOEVENT_EXPLORER_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -50,5 +52,18 @@ describe('crash points (bounded)', () => {
     }
     // A redelivery's leftover (I4) and an acknowledged event deleted by the redrive's repair (I2).
     expect([...found.keys()].sort()).toEqual(expect.arrayContaining(['I2', 'I4']));
+  }, 120_000);
+
+  it('finds a stored event never published without each publishing rule: mark first, close before dropping', async () => {
+    const scenario = SCENARIOS.find((candidate) => candidate.publishing && candidate.redrives > 0);
+    if (scenario === undefined) throw new Error('no scenario publishes with a redrive');
+    for (const protocol of [MARK_AFTER_WRITE, DROP_WITHOUT_CLOSING]) {
+      const report = await exploreExhaustively(scenario, 2, { protocol });
+      const invariants = new Set(report.findings.flatMap((finding) => finding.violations.map((v) => v.invariant)));
+      expect([...invariants]).toEqual(['I3']);
+      const [first] = report.findings;
+      if (first === undefined) throw new Error('no finding');
+      expect((await replaySchedule(scenario, first.schedule)).violations).toEqual([]);
+    }
   }, 120_000);
 });

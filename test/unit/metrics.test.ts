@@ -287,9 +287,11 @@ describe('redrive metrics', () => {
     const clock = { now: T0 };
     const oldest = 7;
     const store: PublishingState = {
-      pendingEvents: async () => ({ due: [{ record: record(5), attempts: 0 }], next: undefined }),
+      pendingEvents: async () => ({ due: [{ record: record(5), attempts: 0 }], unwritten: [], next: undefined }),
       markPublished: async () => undefined,
       markPublishFailed: async () => undefined,
+      closeId: async () => true,
+      isMarked: async () => true,
       backlog: async () => ({ count: 12, capped: false, oldestId: oldest }),
     };
     const { sink, documents, data } = capturedMetrics();

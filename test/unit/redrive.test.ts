@@ -18,9 +18,17 @@ interface Pending {
   retryAt: number | undefined;
 }
 
-/** The pending operations of a store over a map of id → state, oldest id first. */
-function memoryStore(ids: number[]) {
-  const pending = new Map<number, Pending>(ids.map((id) => [id, { attempts: 0, retryAt: undefined }]));
+/**
+ * The pending operations of a store over a map of id → state, oldest id first. `unwritten`: marked
+ * ids whose event was never stored; `lateWrites`: of those, the ids whose event lands before the
+ * redrive can close them.
+ */
+function memoryStore(ids: number[], unwrittenIds: number[] = [], lateWrites: number[] = []) {
+  const pending = new Map<number, Pending>(
+    [...ids, ...unwrittenIds].map((id) => [id, { attempts: 0, retryAt: undefined }]),
+  );
+  const unwritten = new Set(unwrittenIds);
+  const closed: number[] = [];
   const publishedIds: number[] = [];
   const store: PublishingState = {
     async pendingEvents({ maxId, limit, after }) {
@@ -34,10 +42,22 @@ function memoryStore(ids: number[]) {
           const retryAt = pending.get(id)?.retryAt;
           return retryAt === undefined || retryAt <= clock.now;
         })
+        .filter((id) => !unwritten.has(id))
         .map((id) => ({ record: event(id), attempts: pending.get(id)?.attempts ?? 0 }));
       const last = page.at(-1);
-      return { due, next: page.length === limit && last !== undefined ? String(last) : undefined };
+      return {
+        due,
+        unwritten: page.filter((id) => unwritten.has(id)),
+        next: page.length === limit && last !== undefined ? String(last) : undefined,
+      };
     },
+    async closeId(id) {
+      unwritten.delete(id);
+      if (lateWrites.includes(id)) return false;
+      closed.push(id);
+      return true;
+    },
+    isMarked: async (id) => pending.has(id),
     async markPublished(id) {
       pending.delete(id);
       publishedIds.push(id);
@@ -50,7 +70,7 @@ function memoryStore(ids: number[]) {
       return { count: ids.length, capped: false, oldestId: ids[0] };
     },
   };
-  return { store, pending, publishedIds };
+  return { store, pending, publishedIds, closed };
 }
 
 const clock = { now: T0 };
@@ -105,6 +125,24 @@ describe('redrive', () => {
     });
     expect(publishedIds).toEqual(ids);
     expect(report).toMatchObject({ published: 7, failed: 0, brokerDown: false, backlog: 0 });
+  });
+
+  it('closes the id of a mark whose event never came and drops it; keeps a mark whose event came late', async () => {
+    clock.now = T0;
+    const [a, never, b, late, c] = old(5) as [number, number, number, number, number];
+    const { store, pending, closed } = memoryStore([a, b, c], [never, late], [late]);
+    const sending = publisher(() => false);
+    const report = await redrive({
+      store,
+      publisher: sending,
+      logger: quiet,
+      now: () => clock.now,
+      timeLeft: () => true,
+    });
+    expect(sending.sent).toEqual([a, b, c]);
+    expect(closed).toEqual([never]);
+    expect([...pending.keys()]).toEqual([late]);
+    expect(report).toMatchObject({ published: 3, failed: 0, backlog: 1 });
   });
 
   it('leaves events younger than the grace period to their webhook', async () => {

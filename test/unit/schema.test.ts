@@ -1,8 +1,9 @@
 // The table the code writes (shared/store/schema.ts) is the table serverless.yml defines.
 
 import { describe, expect, it } from 'vitest';
-import { tableDefinition } from '../../scripts/lib/table';
-import { ATTR, LISTING_INDEXES, LISTING_PROJECTION, PENDING_INDEX } from '../../shared/store/schema';
+import { pendingTableDefinition, tableDefinition } from '../../scripts/lib/table';
+import { pendingMarkKey } from '../../shared/store/items';
+import { ATTR, LISTING_INDEXES, LISTING_PROJECTION } from '../../shared/store/schema';
 
 describe('table schema', () => {
   const table = tableDefinition('appevent');
@@ -22,8 +23,22 @@ describe('table schema', () => {
     }
   });
 
-  it('defines the pending index on pending and id, projecting retry_at', () => {
-    expect(keys(PENDING_INDEX)).toEqual({ HASH: ATTR.pending, RANGE: ATTR.id });
-    expect(index(PENDING_INDEX)?.Projection?.NonKeyAttributes).toEqual([ATTR.retryAt]);
+  it('has no index beyond the listing ones: a pending mark is an item of its own', () => {
+    expect(table.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName)).toEqual(Object.keys(LISTING_INDEXES));
+  });
+
+  it('keys the pending table beside it on the shard and the id, as a mark is written', () => {
+    const pending = pendingTableDefinition('appevent');
+    expect(pending.TableName).toBe('appevent-pending');
+    expect(pending.KeySchema).toEqual([
+      { AttributeName: ATTR.pk, KeyType: 'HASH' },
+      { AttributeName: ATTR.id, KeyType: 'RANGE' },
+    ]);
+    expect(pending.AttributeDefinitions).toEqual([
+      { AttributeName: ATTR.pk, AttributeType: 'S' },
+      { AttributeName: ATTR.id, AttributeType: 'N' },
+    ]);
+    expect(pending.GlobalSecondaryIndexes).toBeUndefined();
+    expect(Object.keys(pendingMarkKey(4097))).toEqual([ATTR.pk, ATTR.id]);
   });
 });

@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { completeRecord } from '../../shared/event/record';
 import {
   claimDeliveryInput,
+  closeIdInput,
+  deleteMarkInput,
   getItemInput,
-  markPublishedInput,
   markPublishFailedInput,
   pendingShardInput,
   putEventInput,
+  putMarkInput,
   repointDeliveryInput,
 } from '../../shared/store/commands';
 
@@ -43,19 +45,20 @@ describe('store commands', () => {
     });
   });
 
-  it('writes an event only at a free id, with its delivery and, when publishing, its pending mark', () => {
-    const input = putEventInput('appevent', record, { delivery: 'D#confgo#k', pending: true });
+  it('writes an event only at a free id, with its delivery and nothing of publishing', () => {
+    const input = putEventInput('appevent', record, 'D#confgo#k');
     expect(input.ConditionExpression).toBe('attribute_not_exists(#pk)');
     expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
-    expect(input.Item).toMatchObject({
-      pk: { S: 'E#4097' },
-      delivery: { S: 'D#confgo#k' },
-      pending: { S: 'P#01' },
-      id: { N: '4097' },
+    expect(input.Item).toMatchObject({ pk: { S: 'E#4097' }, delivery: { S: 'D#confgo#k' }, id: { N: '4097' } });
+    expect(Object.keys(input.Item ?? {}).filter((name) => /pending|publish|retry/.test(name))).toEqual([]);
+    expect(putEventInput('appevent', record, undefined).Item).not.toHaveProperty('delivery');
+  });
+
+  it('closes an id only where no item is', () => {
+    expect(closeIdInput('appevent', 4097, 1000)).toMatchObject({
+      Item: { pk: { S: 'E#4097' }, id: { N: '4097' }, closed: { BOOL: true }, expires_at: { N: '87400' } },
+      ConditionExpression: 'attribute_not_exists(#pk)',
     });
-    const unpublished = putEventInput('appevent', record, { delivery: undefined, pending: false });
-    expect(unpublished.Item).not.toHaveProperty('pending');
-    expect(unpublished.Item).not.toHaveProperty('delivery');
   });
 
   it('moves a claim only while it names the old id', () => {
@@ -67,15 +70,19 @@ describe('store commands', () => {
     });
   });
 
-  it('clears the pending mark of an existing event; records a failure only while it is pending', () => {
-    expect(markPublishedInput('appevent', 4097, 1234)).toMatchObject({
-      Key: { pk: { S: 'E#4097' } },
-      UpdateExpression: 'REMOVE #pending, #attempts, #retryAt SET #publishedAt = :now',
-      ConditionExpression: 'attribute_exists(#pk)',
-      ExpressionAttributeValues: { ':now': { N: '1234' } },
+  it('marks an event pending in the pending table, deletes the mark, records a failure only while it is there', () => {
+    expect(putMarkInput('appevent-pending', 4097, 5000)).toEqual({
+      TableName: 'appevent-pending',
+      Item: { pk: { S: 'P#01' }, id: { N: '4097' }, expires_at: { N: '5000' } },
     });
-    expect(markPublishFailedInput('appevent', 4097, 2, 99)).toMatchObject({
-      ConditionExpression: 'attribute_exists(#pending)',
+    expect(putMarkInput('appevent-pending', 4097).Item).not.toHaveProperty('expires_at');
+    expect(deleteMarkInput('appevent-pending', 4097)).toEqual({
+      TableName: 'appevent-pending',
+      Key: { pk: { S: 'P#01' }, id: { N: '4097' } },
+    });
+    expect(markPublishFailedInput('appevent-pending', 4097, 2, 99)).toMatchObject({
+      Key: { pk: { S: 'P#01' }, id: { N: '4097' } },
+      ConditionExpression: 'attribute_exists(#pk)',
       ExpressionAttributeValues: { ':attempts': { N: '2' }, ':retryAt': { N: '99' } },
     });
   });
@@ -86,16 +93,21 @@ describe('store commands', () => {
       Key: { pk: { S: 'E#1' } },
       ConsistentRead: true,
     });
-    const page = pendingShardInput('appevent', 'P#03', { maxId: 500, limit: 8, afterId: 131 });
+    expect(getItemInput('appevent-pending', { pk: 'P#01', id: 4097 }).Key).toEqual({
+      pk: { S: 'P#01' },
+      id: { N: '4097' },
+    });
+    const page = pendingShardInput('appevent-pending', 'P#03', { maxId: 500, limit: 8, afterId: 131 });
     expect(page).toMatchObject({
-      IndexName: 'byPending',
-      KeyConditionExpression: '#pending = :pending AND #id <= :maxId',
+      TableName: 'appevent-pending',
+      KeyConditionExpression: '#pk = :shard AND #id <= :maxId',
       ScanIndexForward: true,
       Limit: 8,
-      ExclusiveStartKey: { pending: { S: 'P#03' }, id: { N: '131' }, pk: { S: 'E#131' } },
+      ExclusiveStartKey: { pk: { S: 'P#03' }, id: { N: '131' } },
     });
-    const count = pendingShardInput('appevent', 'P#03', { count: true });
-    expect(count).toMatchObject({ Select: 'COUNT', KeyConditionExpression: '#pending = :pending' });
+    expect(page).not.toHaveProperty('IndexName');
+    const count = pendingShardInput('appevent-pending', 'P#03', { count: true });
+    expect(count).toMatchObject({ Select: 'COUNT', KeyConditionExpression: '#pk = :shard' });
     expect(count).not.toHaveProperty('ExclusiveStartKey');
   });
 });

@@ -7,13 +7,16 @@ import { fromAttributes, toAttributes } from '../../shared/store/client';
 import { putEventInput } from '../../shared/store/commands';
 import { COMPRESS_OVER_BYTES, decodeMetadata, MIN_SAVING } from '../../shared/store/compact';
 import {
+  closedIdItem,
   deliveryItem,
   deliveryOf,
   eventItem,
+  eventOf,
   isDue,
-  isPending,
   parseDeliveryItem,
   parseEventItem,
+  parseStoredEvent,
+  pendingMarkItem,
   publishAttempts,
 } from '../../shared/store/items';
 import { decodeCursor, encodeCursor, mergeShards, planQuery } from '../../shared/store/query';
@@ -53,8 +56,8 @@ describe('keys', () => {
 });
 
 describe('items', () => {
-  it('writes an event with its keys, the delivery and the pending mark only when asked', () => {
-    const item = eventItem(record, { delivery: 'D#confgo#x', pending: true });
+  it('writes an event with its keys and the delivery', () => {
+    const item = eventItem(record, { delivery: 'D#confgo#x' });
     expect(item).toMatchObject({
       ...record,
       [ATTR.pk]: eventKey(4242),
@@ -62,35 +65,50 @@ describe('items', () => {
       [ATTR.appKey]: shardKey('user-svc', 4242 % SHARDS.app),
       [ATTR.sourceKey]: shardKey('confgo', 4242 % SHARDS.source),
       [ATTR.delivery]: 'D#confgo#x',
-      [ATTR.pending]: shardKey('P', 4242 % SHARDS.pending),
     });
-    const plain = eventItem({ ...record, app_name: '' }, { delivery: undefined, pending: false });
+    const plain = eventItem({ ...record, app_name: '' }, { delivery: undefined });
     expect(plain[ATTR.appKey]).toBeUndefined();
-    expect(plain[ATTR.pending]).toBeUndefined();
     expect(plain[ATTR.delivery]).toBeUndefined();
   });
 
+  it('marks an event pending in its shard of the pending table, expiring with the event', () => {
+    expect(pendingMarkItem(4242, 1_802_592_000)).toEqual({
+      [ATTR.pk]: shardKey('P', 4242 % SHARDS.pending),
+      [ATTR.id]: 4242,
+      [ATTR.expiresAt]: 1_802_592_000,
+    });
+    const mark = { ...pendingMarkItem(4242), [ATTR.publishAttempts]: 2, [ATTR.retryAt]: 5000 };
+    expect(publishAttempts(mark)).toBe(2);
+    expect(isDue(mark, 4999)).toBe(false);
+    expect(isDue(mark, 5000)).toBe(true);
+  });
+
+  it('reads a closed id as no event, never as a record', () => {
+    const closed = closedIdItem(4242, 1000);
+    expect(closed).toMatchObject({ [ATTR.pk]: eventKey(4242), [ATTR.closed]: true, [ATTR.expiresAt]: 87_400 });
+    expect(eventOf(closed)).toBeUndefined();
+    expect(parseStoredEvent(closed)).toEqual({ record: undefined, delivery: undefined });
+    expect(eventOf(eventItem(record, { delivery: undefined }))).toEqual(record);
+  });
+
   it('reads back exactly the 15 record fields, in order, dropping internal attributes', () => {
-    const item = { ...eventItem(record, { delivery: 'D#c#k', pending: true }), [ATTR.publishAttempts]: 2 };
+    const item = { ...eventItem(record, { delivery: 'D#c#k' }), [ATTR.publishAttempts]: 2 };
     const parsed = parseEventItem(item);
     expect(parsed).toEqual(record);
     expect(Object.keys(parsed)).toEqual(Object.keys(record));
     expect(deliveryOf(item)).toBe('D#c#k');
-    expect(isPending(item)).toBe(true);
-    expect(publishAttempts(item)).toBe(2);
     expect(publishAttempts({})).toBe(0);
   });
 
   it('gives an event expires_at only when it has a retention, and reads it back without it', () => {
-    expect(eventItem(record, { delivery: undefined, pending: false })[ATTR.expiresAt]).toBeUndefined();
-    expect(putEventInput('appevent', record, { delivery: undefined, pending: false }).Item).not.toHaveProperty(
-      ATTR.expiresAt,
-    );
-    const kept = eventItem(record, { delivery: 'D#c#k', pending: false, expiresAt: 1_802_592_000 });
+    expect(eventItem(record, { delivery: undefined })[ATTR.expiresAt]).toBeUndefined();
+    expect(putEventInput('appevent', record, undefined).Item).not.toHaveProperty(ATTR.expiresAt);
+    const kept = eventItem(record, { delivery: 'D#c#k', expiresAt: 1_802_592_000 });
     expect(kept[ATTR.expiresAt]).toBe(1_802_592_000);
-    expect(
-      putEventInput('appevent', record, { delivery: undefined, pending: false }, 1_802_592_000).Item,
-    ).toMatchObject({ [ATTR.expiresAt]: { N: '1802592000' }, [ATTR.pk]: { S: eventKey(4242) } });
+    expect(putEventInput('appevent', record, undefined, 1_802_592_000).Item).toMatchObject({
+      [ATTR.expiresAt]: { N: '1802592000' },
+      [ATTR.pk]: { S: eventKey(4242) },
+    });
     expect(parseEventItem(kept)).toEqual(record);
     // An event item is never read as a delivery claim, expires_at or not.
     expect(parseDeliveryItem(kept)).toBeUndefined();

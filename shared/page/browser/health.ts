@@ -1,5 +1,5 @@
 // The strip at the top of the page: GET /status as a few short lines — what is waiting to be
-// published and since when, the last publish, and each source's newest event. Its own failure only
+// published and since when, how recent the stream is, and each source's newest event. Its own failure only
 // says so in the strip: the events below still load.
 
 import { failure, isFailure, type ReadApi } from './api';
@@ -10,7 +10,7 @@ export interface PageStatus {
   now: number;
   publishing: boolean;
   backlog: { pending: number; capped: boolean; oldest_pending_age_seconds: number | null };
-  last_publish_at: number | null;
+  last_published_event_at: number | null;
   sources: { source: string; last_event_at: number | null }[];
 }
 
@@ -27,7 +27,7 @@ export function readStatusBody(body: unknown): PageStatus {
   const unexpected = () => failure('unavailable', 200, 'the API answered GET /status with an unexpected body');
   if (!isObject(body) || !isObject(body.backlog) || !Array.isArray(body.sources)) throw unexpected();
   const { now, publishing, backlog } = body;
-  const lastPublish = numberOrNull(body.last_publish_at);
+  const lastPublish = numberOrNull(body.last_published_event_at);
   const oldest = numberOrNull(backlog.oldest_pending_age_seconds);
   const sources = body.sources.flatMap((entry: unknown) => {
     const at = isObject(entry) ? numberOrNull(entry.last_event_at) : undefined;
@@ -50,7 +50,7 @@ export function readStatusBody(body: unknown): PageStatus {
     now,
     publishing,
     backlog: { pending: backlog.pending, capped: backlog.capped, oldest_pending_age_seconds: oldest },
-    last_publish_at: lastPublish,
+    last_published_event_at: lastPublish,
     sources,
   };
 }
@@ -73,7 +73,7 @@ export function statusLines(status: PageStatus): string[] {
   const lines = status.publishing
     ? [
         oldest === null ? `Backlog: ${pending}` : `Backlog: ${pending}, oldest ${age(oldest)}`,
-        `Last publish: ${status.last_publish_at === null ? 'none yet' : when(status.last_publish_at)}`,
+        `Newest published: ${status.last_published_event_at === null ? 'none yet' : `stored ${when(status.last_published_event_at)}`}`,
       ]
     : ['Publishing off: events are only stored'];
   for (const { source, last_event_at } of status.sources) {

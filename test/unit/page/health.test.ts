@@ -12,11 +12,11 @@ function answer(overrides: Record<string, unknown> = {}) {
     now: NOW,
     publishing: true,
     backlog: { pending: 3, capped: false, oldest_pending_id: 7, oldest_pending_age_seconds: 12 * MINUTE + 5 },
-    last_publish_at: NOW - 40,
+    last_published_event_at: NOW - 40,
     refusals_recorded: false,
     sources: [
-      { source: 'confgo', last_event_id: 7, last_event_at: NOW - HOUR, last_event_published_at: null },
-      { source: 'git', last_event_id: null, last_event_at: null, last_event_published_at: null },
+      { source: 'confgo', last_event_id: 7, last_event_at: NOW - HOUR, last_event_pending: true },
+      { source: 'git', last_event_id: null, last_event_at: null, last_event_pending: null },
     ],
     ...overrides,
   };
@@ -30,10 +30,10 @@ describe('the status strip', () => {
     expect(age(2 * DAY + 4 * HOUR + 59)).toBe('2 d 4 h');
   });
 
-  it('says the backlog, its oldest age, the last publish, and each source’s last event', () => {
+  it('says the backlog, its oldest age, how recent the stream is, and each source’s last event', () => {
     expect(statusLines(readStatusBody(answer()))).toEqual([
       'Backlog: 3 pending, oldest 12 min',
-      `Last publish: ${when(NOW - 40)}`,
+      `Newest published: stored ${when(NOW - 40)}`,
       `confgo: last event ${when(NOW - HOUR)}`,
       'git: no events yet',
     ]);
@@ -43,9 +43,9 @@ describe('the status strip', () => {
     const capped = answer({ backlog: { pending: 10_000, capped: true, oldest_pending_age_seconds: DAY } });
     expect(statusLines(readStatusBody(capped)).slice(0, 1)).toEqual(['Backlog: 10000+ pending, oldest 1 d 0 h']);
     const empty = answer({ backlog: { pending: 0, capped: false, oldest_pending_age_seconds: null } });
-    expect(statusLines(readStatusBody({ ...empty, last_publish_at: null })).slice(0, 2)).toEqual([
+    expect(statusLines(readStatusBody({ ...empty, last_published_event_at: null })).slice(0, 2)).toEqual([
       'Backlog: 0 pending',
-      'Last publish: none yet',
+      'Newest published: none yet',
     ]);
     expect(statusLines(readStatusBody(answer({ publishing: false }))).slice(0, 2)).toEqual([
       'Publishing off: events are only stored',
@@ -57,7 +57,7 @@ describe('the status strip', () => {
     for (const body of [
       undefined,
       { ...answer(), backlog: undefined },
-      answer({ last_publish_at: 'yesterday' }),
+      answer({ last_published_event_at: 'yesterday' }),
       answer({ sources: [{ source: 'git' }] }),
     ]) {
       expect(() => readStatusBody(body)).toThrow(
