@@ -8,8 +8,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
 import type { IdGenerator } from '../../shared/event/ids';
-import type { EventDraft } from '../../shared/event/record';
+import { completeRecord, type EventDraft } from '../../shared/event/record';
 import { RETRY_AFTER_SECONDS } from '../../shared/http/function';
+import { redrive } from '../../shared/publishing/redrive';
 import { assemble, functionHandler, redriveWith } from '../../shared/runtime';
 import { shapeGitLab } from '../../shared/sources/git/gitlab';
 import { createDynamoTable } from '../../shared/store/dynamo';
@@ -334,6 +335,41 @@ describe('what a stopped or late webhook leaves (regressions)', () => {
     expect(broker.published.sort()).toEqual([first?.id, second?.id].sort());
     expect((await table.events()).map((e) => e.id).sort()).toEqual([first?.id, second?.id].sort());
     expect(await runtime.store.get(first?.id ?? 0)).toMatchObject({ id: first?.id });
+  });
+
+  it('closes the id of a mark whose event never came: a late write there is refused, the next copy records it once', async () => {
+    let clock = Date.UTC(2026, 0, 1);
+    const ops = createDynamoTable({ client: table.client, table: TABLE, now: () => clock });
+    const pk = deliveryItemKey('confgo', 'stopped');
+    // A first copy claimed id 5000 and marked it pending, then stopped before writing its event.
+    await ops.claimDelivery({ pk, eventId: 5000, expiresAt: clock / 1000 + window }, clock / 1000);
+    await ops.putMark(5000);
+    const published: number[] = [];
+    const publisher = {
+      publish: async (record: { id: number }) => {
+        published.push(record.id);
+      },
+      close: async () => undefined,
+    };
+    const recording = recordingStore(ops, {
+      ids: scriptedIds(6000, 6001),
+      now: () => clock,
+      redeliveryWindowSeconds: window,
+      publishing: true,
+    });
+    const run = () => redrive({ store: recording, publisher, logger: quiet, now: () => clock, timeLeft: () => true });
+    clock += 5 * 60_000;
+    expect(await run()).toMatchObject({ published: 0, failed: 0, backlog: 0 });
+    expect(await table.marks()).toEqual([]);
+    expect(await ops.putEvent(completeRecord(draft('late'), 5000), pk)).toMatchObject({ written: false });
+    expect(await ops.get(5000)).toBeUndefined();
+    expect(await table.events()).toEqual([]);
+    const retry = await recording.record({ draft: draft('a'), deliveryKey: 'stopped' });
+    expect(retry).toMatchObject({ record: { id: 6001 }, duplicate: false, pending: true });
+    expect((await table.marks()).map((mark) => mark.id)).toEqual([6001]);
+    expect(await run()).toMatchObject({ published: 1, backlog: 0 });
+    expect(published).toEqual([6001]);
+    expect((await table.events()).map((item) => item.id)).toEqual([6001]);
   });
 
   it('leaves one event when a redelivery is cut off after any of its table calls, publishing off', async () => {

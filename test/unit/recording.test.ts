@@ -1,6 +1,7 @@
 // The recording protocol's rules, driven directly over the in-memory table (no emulator): claim
 // first, a redelivery writes nothing of its own, a stopped first delivery is completed, an id taken
-// by another event moves the claim, an expired key is a new event, and running out of time is a 503.
+// by another event moves the claim, an expired key is a new event, running out of time is a 503; with
+// publishing on, the mark before the event, none for a redelivery, and an id closed by the redrive.
 
 import { describe, expect, it } from 'vitest';
 import { ServiceUnavailableError } from '../../shared/errors';
@@ -91,5 +92,52 @@ describe('recording protocol', () => {
       [912, false],
     ]);
     expect(events(table)).toHaveLength(3);
+  });
+
+  it('with publishing on, marks the event before writing it; a redelivery marks nothing', async () => {
+    const { table, store } = setup();
+    const writes: string[] = [];
+    const watched = {
+      ...table,
+      putMark: async (id: number) => {
+        writes.push(`mark ${id}`);
+        return table.putMark(id);
+      },
+      putEvent: async (...args: Parameters<MemoryTable['putEvent']>) => {
+        writes.push(`event ${args[0].id}`);
+        return table.putEvent(...args);
+      },
+    };
+    const options = { now: () => T0, redeliveryWindowSeconds: WINDOW, publishing: true };
+    const first = await recordingStore(watched, { ...options, ids: ids(1000) }).record(shaped('k'));
+    expect(first).toMatchObject({ record: { id: 1000 }, pending: true });
+    expect(writes).toEqual(['mark 1000', 'event 1000']);
+    expect(table.marks().map((mark) => mark.id)).toEqual([1000]);
+    await table.markPublished(1000);
+    const again = await recordingStore(watched, { ...options, ids: ids(1001) }).record(shaped('k'));
+    expect(again).toMatchObject({ record: { id: 1000 }, duplicate: true, pending: false });
+    expect(writes).toEqual(['mark 1000', 'event 1000']);
+    expect(table.marks()).toEqual([]);
+  });
+
+  it('moves the claim off an id the redrive closed, and never stores an event there', async () => {
+    const { table, store } = setup();
+    await table.claimDelivery({ pk: deliveryItemKey('confgo', 'k'), eventId: 1100, expiresAt: T0 / 1000 + WINDOW }, 0);
+    await table.putMark(1100);
+    expect((await table.pendingEvents({ maxId: 10_000, limit: 10 })).unwritten).toEqual([1100]);
+    expect(await table.closeId(1100)).toBe(true);
+    expect(await table.closeId(1100)).toBe(true);
+    await table.markPublished(1100);
+    // The first id drawn goes unused (the claim names 1100); the move draws the next.
+    const retry = await store(ids(1200, 1201), { publishing: true }).record(shaped('k'));
+    expect(retry).toMatchObject({ record: { id: 1201 }, duplicate: false, pending: true });
+    expect(await table.readDelivery(deliveryItemKey('confgo', 'k'))).toMatchObject({ eventId: 1201 });
+    expect(events(table).map((item) => [item.id, item.closed])).toEqual([
+      [1100, true],
+      [1201, undefined],
+    ]);
+    expect(await table.get(1100)).toBeUndefined();
+    expect(await table.closeId(1201)).toBe(false);
+    expect(table.marks().map((mark) => mark.id)).toEqual([1201]);
   });
 });
