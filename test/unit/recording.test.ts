@@ -95,7 +95,7 @@ describe('recording protocol', () => {
   });
 
   it('with publishing on, marks the event before writing it; a redelivery marks nothing', async () => {
-    const { table, store } = setup();
+    const { table } = setup();
     const writes: string[] = [];
     const watched = {
       ...table,
