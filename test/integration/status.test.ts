@@ -2,14 +2,14 @@
 // newest event and whether it is published, as the events function answers them, with a broker that
 // is down and then up.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import { SOURCES } from '../../shared/event/catalog';
 import { idTime } from '../../shared/event/ids';
 import type { SourceStatus, Status } from '../../shared/read-api/status';
 import { assemble, functionHandler, type Runtime, redriveWith } from '../../shared/runtime';
 import { API_TOKEN, SECRETS, TEST_CONFIG } from '../support/config';
-import { startTestTable, type TestTable } from '../support/dynamo';
+import { useTestTable } from '../support/dynamo';
 import { type Handler, invoke, signStandard } from '../support/http';
 import { quiet } from '../support/pipeline';
 
@@ -17,22 +17,13 @@ const AUTH = { authorization: `Bearer ${API_TOKEN}` };
 const START = Date.UTC(2026, 0, 1, 9, 0, 0);
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
-let table: TestTable;
+const table = useTestTable();
 let clock: number;
 let broker: { up: boolean; published: number[] };
 let runtime: Runtime;
 let events: Handler;
 
-beforeAll(async () => {
-  table = await startTestTable();
-});
-
-afterAll(async () => {
-  await table?.close();
-});
-
 beforeEach(async () => {
-  await table.clear();
   clock = START;
   broker = { up: false, published: [] };
   const publisher = {

@@ -4,7 +4,7 @@
 
 import { createHmac } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import { DEFAULT_REDELIVERY_WINDOW_SECONDS } from '../../shared/config/types';
 import type { IdGenerator } from '../../shared/event/ids';
@@ -18,23 +18,11 @@ import { recordingStore } from '../../shared/store/recording';
 import { deliveryItemKey } from '../../shared/store/schema';
 import type { TableOperations } from '../../shared/store/types';
 import { API_TOKEN, fixture, SECRETS, TEST_CONFIG } from '../support/config';
-import { startTestTable, TABLE, type TestTable } from '../support/dynamo';
+import { TABLE, useTestTable } from '../support/dynamo';
 import { httpApiEvent, invoke, lambdaContext } from '../support/http';
 import { quiet } from '../support/pipeline';
 
-let table: TestTable;
-
-beforeAll(async () => {
-  table = await startTestTable();
-});
-
-afterAll(async () => {
-  await table?.close();
-});
-
-beforeEach(async () => {
-  await table.clear();
-});
+const table = useTestTable();
 
 function draft(app_name: string): EventDraft {
   return {

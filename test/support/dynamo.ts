@@ -1,4 +1,5 @@
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type LocalDynamo, startDynalite } from '../../scripts/lib/dynalite';
 import { ensureTable } from '../../scripts/lib/table';
 import { decodeMetadata } from '../../shared/store/compact';
@@ -51,6 +52,28 @@ export async function startTestTable(): Promise<TestTable> {
       }
     },
   };
+}
+
+/**
+ * A test table for the file that calls this: started before its tests, stopped after them, and
+ * emptied before each test. The object stands for the started table (it reads through to it).
+ */
+export function useTestTable(): TestTable {
+  let current: TestTable | undefined;
+  const started = () => {
+    if (current === undefined) throw new Error('the test table is not started yet');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startTestTable();
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  beforeEach(async () => {
+    await started().clear();
+  });
+  return new Proxy({} as TestTable, { get: (_, key) => Reflect.get(started(), key) });
 }
 
 /** An event item with its metadata as text, whether it is stored as text or compressed. */

@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../shared/config/config';
 import type { SecretProvider } from '../../shared/config/secrets';
-import { completeRecord } from '../../shared/event/record';
 import { httpHandler } from '../../shared/http/function';
 import type { HttpResult } from '../../shared/http/request';
 import { MACHINE_CODE, METRICS, type MetricName, NAMESPACE } from '../../shared/metrics/catalogue';
@@ -19,6 +18,7 @@ import type { PublishingState } from '../../shared/store/types';
 import { TEST_CONFIG } from '../support/config';
 import { capturedMetrics, emfErrors, quietLog, total } from '../support/emf';
 import { httpApiEvent, lambdaContext, signStandard } from '../support/http';
+import { plainRecord } from '../support/records';
 
 const T0 = Date.UTC(2026, 11, 1, 10);
 
@@ -231,24 +231,7 @@ describe('request metrics', () => {
   });
 });
 
-const record = (id: number) =>
-  completeRecord(
-    {
-      app_name: 'a',
-      aid: 0,
-      zone_code: '',
-      env: '',
-      host_name: '',
-      operator_type: 'user',
-      user_name: '',
-      uid: 0,
-      operation: 'confgo_file_create',
-      create_time: 1,
-      source: 'confgo',
-      metadata: '{}',
-    },
-    id,
-  );
+const record = plainRecord;
 
 /** A publisher that takes `ms` on the clock per publish and fails the ids `fails` names. */
 function slowPublisher(clock: { now: number }, ms: number, fails: (id: number) => boolean): Publisher {

@@ -5,10 +5,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { maxIdAt } from '../../shared/event/ids';
-import { completeRecord } from '../../shared/event/record';
 import { backoffMs, redrive } from '../../shared/publishing/redrive';
 import type { Publisher } from '../../shared/publishing/types';
 import type { PendingEvent, PublishingState } from '../../shared/store/types';
+import { plainRecord } from '../support/records';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const T0 = Date.UTC(2026, 10, 1);
@@ -75,25 +75,7 @@ function memoryStore(ids: number[], unwrittenIds: number[] = [], lateWrites: num
 
 const clock = { now: T0 };
 
-function event(id: number) {
-  return completeRecord(
-    {
-      app_name: 'a',
-      aid: 0,
-      zone_code: '',
-      env: '',
-      host_name: '',
-      operator_type: 'user',
-      user_name: '',
-      uid: 0,
-      operation: 'confgo_file_create',
-      create_time: 1,
-      source: 'confgo',
-      metadata: '{}',
-    },
-    id,
-  );
-}
+const event = plainRecord;
 
 function publisher(fail: (id: number) => boolean): Publisher & { sent: number[] } {
   const sent: number[] = [];
