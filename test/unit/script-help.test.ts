@@ -22,6 +22,7 @@ const SCRIPTS = {
   tail: 'usage: npm run tail [-- --group <name>]',
   replay: 'usage: npm run replay -- --since <time>',
   redrive: 'usage: npm run redrive [-- --grace <seconds>]',
+  remark: 'usage: npm run remark [-- --table <name>]',
   secrets: 'usage: npm run secrets -- [--stage <name>]',
 };
 
