@@ -638,7 +638,7 @@ async function http(seconds: number): Promise<void> {
       DYNAMODB_PORT: String(await freePort()),
       LAMBDA_PORT: String(await freePort()),
       JUNOEVENT_DATA_DIR: dataDir,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      JUNOEVENT_LOG_LEVEL: 'ERROR',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -744,7 +744,7 @@ async function main(): Promise<void> {
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    JUNOEVENT_LOG_LEVEL: 'SILENT',
   };
   const started = Date.now();
   try {

@@ -1,9 +1,9 @@
-// The metrics sink of the functions: CloudWatch embedded metric format (EMF) documents, built by
-// Powertools' Metrics and written as one JSON line each to standard output, where Lambda's log
-// delivery hands them to CloudWatch. Values are kept until the flush, then written one document per
-// set of dimension values (a document carries one set).
+// The metrics sink of the functions: CloudWatch embedded metric format (EMF) documents, written as
+// one JSON line each to standard output, where Lambda's log delivery hands them to CloudWatch.
+// Values are kept until the flush, then written one document per set of dimension values (a document
+// carries one set), at most 100 values of a metric per document.
+// Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfigError } from '../errors';
 import type { Log } from '../logger';
 import {
@@ -16,11 +16,8 @@ import {
   NAMESPACE,
 } from './catalogue';
 
-/**
- * Values of one metric per document. Powertools writes a document by itself once a metric holds 100
- * values, and clears the dimensions as it does: the rest of that document would lose them.
- */
-const VALUES_PER_DOCUMENT = 99;
+/** Values of one metric per document: CloudWatch takes at most 100. */
+const VALUES_PER_DOCUMENT = 100;
 
 export interface EmfOptions {
   /** The deployment's stage: the `stage` dimension of every document. */
@@ -29,7 +26,7 @@ export interface EmfOptions {
   now: () => number;
   /** Where each document goes, one JSON line; standard output by default. */
   write?: (line: string) => void;
-  /** Where Powertools' own warnings go (a timestamp out of CloudWatch's range, say). */
+  /** Where a document that cannot be written is reported. */
   logger: Log;
 }
 
@@ -70,17 +67,6 @@ export function createEmfMetrics(options: EmfOptions): MetricsSink {
     throw new RangeError(`the stage must be letters, digits and -, at most 64 (got ${JSON.stringify(stage)})`);
   }
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const metrics = new Metrics({
-    namespace: NAMESPACE,
-    logger: {
-      debug: () => undefined,
-      info: (message) => logger.info(String(message)),
-      warn: (message) => logger.warn(String(message)),
-      error: (message) => logger.error(String(message)),
-    },
-  });
-  // Powertools adds a `service` dimension to every document; the namespace already names the service.
-  metrics.clearDefaultDimensions();
   let groups = new Map<string, Group>();
 
   return {
@@ -113,24 +99,39 @@ export function createEmfMetrics(options: EmfOptions): MetricsSink {
       for (const { dimensions, values } of pending.values()) {
         for (let offset = 0; [...values.values()].some((list) => list.length > offset); offset += VALUES_PER_DOCUMENT) {
           try {
-            for (const [dimension, value] of Object.entries(dimensions)) metrics.addDimension(dimension, value);
-            for (const [name, list] of values) {
-              for (const value of list.slice(offset, offset + VALUES_PER_DOCUMENT)) {
-                metrics.addMetric(name, METRICS[name].unit, value);
-              }
-            }
-            metrics.setTimestamp(timestamp);
-            write(JSON.stringify(metrics.serializeMetrics()));
+            write(JSON.stringify(emfDocument(timestamp, dimensions, values, offset)));
           } catch (error) {
             logger.error('metrics could not be written', {
               error: error instanceof Error ? error.message : String(error),
             });
-          } finally {
-            metrics.clearMetrics();
-            metrics.clearDimensions();
           }
         }
       }
     },
+  };
+}
+
+/** One EMF document: the values of each metric from `offset` (at most 100), under one set of dimensions. */
+function emfDocument(
+  timestamp: number,
+  dimensions: Record<string, string>,
+  values: ReadonlyMap<MetricName, number[]>,
+  offset: number,
+): Record<string, unknown> {
+  const metrics: { Name: MetricName; Unit: string }[] = [];
+  const fields: Record<string, number | number[]> = {};
+  for (const [name, list] of values) {
+    const slice = list.slice(offset, offset + VALUES_PER_DOCUMENT);
+    if (slice.length === 0) continue;
+    metrics.push({ Name: name, Unit: METRICS[name].unit });
+    fields[name] = slice.length === 1 ? (slice[0] as number) : slice;
+  }
+  return {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [{ Namespace: NAMESPACE, Dimensions: [Object.keys(dimensions)], Metrics: metrics }],
+    },
+    ...dimensions,
+    ...fields,
   };
 }

@@ -37,7 +37,7 @@ async function launch(name: string, env: NodeJS.ProcessEnv = {}) {
       DYNAMODB_PORT: String(dynamoPort),
       LAMBDA_PORT: String(lambdaPort),
       JUNOEVENT_DATA_DIR: dataDir,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
+      JUNOEVENT_LOG_LEVEL: 'WARN',
       ...env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -118,7 +118,7 @@ describe('the packaged artifacts', () => {
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        JUNOEVENT_LOG_LEVEL: 'SILENT',
         JUNOEVENT_TABLE: 'appevent',
         JUNOEVENT_RETENTION: '0',
         JUNOEVENT_FUNCTION_TIMEOUT: '15',

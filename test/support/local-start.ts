@@ -48,7 +48,7 @@ export async function startLocal(options: {
       DYNAMODB_PORT: String(dynamoPort),
       LAMBDA_PORT: String(await freePort()),
       JUNOEVENT_DATA_DIR: options.dataDir,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
+      JUNOEVENT_LOG_LEVEL: 'WARN',
       ...options.env,
     }),
     stdio: ['ignore', 'pipe', 'pipe'],
