@@ -1,12 +1,23 @@
-// Reading many items by key: BatchGetItem in batches of 100 side by side, unprocessed keys asked again.
+// Reading items by key: one (GetItem, strongly consistent), or many (BatchGetItem in batches of 100
+// side by side, unprocessed keys asked again).
 
-import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ServiceUnavailableError } from '../errors';
-import { allFromAttributes, orUnavailable, toAttributes } from './client';
-import { BATCH_GET_KEYS, batchGetInput } from './commands';
+import { allFromAttributes, fromAttributes, orUnavailable, toAttributes } from './client';
+import { BATCH_GET_KEYS, batchGetInput, getItemInput } from './commands';
 import { ATTR } from './schema';
 
 const BATCH_GET_ATTEMPTS = 5;
+
+/** The item of `table` at `key` (its `pk`, or its whole key), strongly consistent; undefined for none. */
+export async function readItem(
+  client: DynamoDBClient,
+  table: string,
+  key: string | Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
+  const result = await orUnavailable(() => client.send(new GetItemCommand(getItemInput(table, key))));
+  return fromAttributes(result.Item);
+}
 
 /** The items with keys `pks`, by key; a 503 when some are still unread after a few attempts. */
 export async function readByKeys(

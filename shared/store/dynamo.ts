@@ -4,21 +4,13 @@
 import {
   type AttributeValue,
   type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { readByKeys } from './batch-get';
+import { readByKeys, readItem } from './batch-get';
 import { allFromAttributes, conditionally, fromAttributes, orUnavailable } from './client';
-import {
-  claimDeliveryInput,
-  getItemInput,
-  listingPageInput,
-  putEventInput,
-  putMarkInput,
-  repointDeliveryInput,
-} from './commands';
+import { claimDeliveryInput, listingPageInput, putEventInput, putMarkInput, repointDeliveryInput } from './commands';
 import { eventOf, parseDeliveryItem, parseStoredEvent } from './items';
 import { pendingOperations } from './pending';
 import { decodeCursor, invalidCursor, mergeShards, planQuery, type QueryPlan, type ShardPage } from './query';
@@ -44,10 +36,7 @@ export function createDynamoTable(options: DynamoTableOptions): TableOperations 
   const retention = options.retentionSeconds ?? 0;
   const expiresAt = () => (retention > 0 ? Math.floor(now() / 1000) + retention : undefined);
 
-  async function getItem(pk: string): Promise<Record<string, unknown> | undefined> {
-    const result = await orUnavailable(() => client.send(new GetItemCommand(getItemInput(table, pk))));
-    return fromAttributes(result.Item);
-  }
+  const getItem = (pk: string) => readItem(client, table, pk);
 
   const pendingTable = pendingTableName(table);
   const ops: Omit<TableOperations, keyof ReturnType<typeof pendingOperations>> = {

@@ -6,15 +6,14 @@ import {
   type AttributeValue,
   DeleteItemCommand,
   type DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { isPlainObject } from '../json';
-import { readByKeys } from './batch-get';
-import { allFromAttributes, conditionally, fromAttributes, orUnavailable } from './client';
-import { closeIdInput, deleteMarkInput, getItemInput, markPublishFailedInput, pendingShardInput } from './commands';
+import { readByKeys, readItem } from './batch-get';
+import { allFromAttributes, conditionally, orUnavailable } from './client';
+import { closeIdInput, deleteMarkInput, markPublishFailedInput, pendingShardInput } from './commands';
 import { isClosedId, isDue, parseEventItem, pendingMarkKey, publishAttempts } from './items';
 import { ATTR, allShardKeys, eventKey, SHARDS } from './schema';
 import type { PendingEvent, PublishingState } from './types';
@@ -59,16 +58,11 @@ export function pendingOperations(context: PendingContext): PublishingState {
     );
     if (outcome.written) return true;
     // Refused: an event holds the id, or it was closed before (read it when the refusal does not say).
-    const holder = outcome.existing ?? (await getItem(table, eventKey(id)));
+    const holder = outcome.existing ?? (await readItem(client, table, eventKey(id)));
     return holder !== undefined && isClosedId(holder);
   }
 
-  async function getItem(tableName: string, key: string | Record<string, unknown>) {
-    const result = await orUnavailable(() => client.send(new GetItemCommand(getItemInput(tableName, key))));
-    return fromAttributes(result.Item);
-  }
-
-  const isMarked = async (id: number) => (await getItem(pendingTable, pendingMarkKey(id))) !== undefined;
+  const isMarked = async (id: number) => (await readItem(client, pendingTable, pendingMarkKey(id))) !== undefined;
 
   const pendingEvents: PublishingState['pendingEvents'] = (request) => readPending(context, request);
   const backlog = (cap: number) => countBacklog(context, cap);
